@@ -1,0 +1,103 @@
+"""Reading users' comment files (JSONL or CSV) one record at a time, with clear errors.
+
+Used by every command that takes a file (``score --input``, ``evaluate``, ``import``), so they
+all accept the same formats and fail the same way: one line naming the file, line and problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from civility.errors import InputFileError
+
+TEXT_COLUMNS = ("text", "comment_text", "comment", "tweet", "content", "body")
+"""Column names accepted for the comment text, in order of preference."""
+
+
+def _open_text(path: Path) -> IO[str]:
+    raw: IO[bytes] = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+
+
+def file_format(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    kind = suffixes[-1] if suffixes else ""
+    if kind in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if kind in (".csv", ".tsv"):
+        return kind[1:]
+    raise InputFileError(f"{path}: unknown file type {kind or '(none)'!r}; use .jsonl or .csv.")
+
+
+def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Each record of a JSONL or CSV/TSV file (optionally gzipped) as a dict."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file.")
+    kind = file_format(path)
+    line = 0
+    try:
+        with _open_text(path) as handle:
+            if kind == "jsonl":
+                for line, raw in enumerate(handle, start=1):  # noqa: B007
+                    if not raw.strip():
+                        continue
+                    try:
+                        record = json.loads(raw)
+                    except json.JSONDecodeError as exc:
+                        raise InputFileError(f"{path}, line {line}: invalid JSON ({exc.msg}).") from None
+                    if not isinstance(record, dict):
+                        raise InputFileError(f"{path}, line {line}: expected a JSON object.")
+                    yield record
+            else:
+                reader = csv.DictReader(handle, delimiter="\t" if kind == "tsv" else ",")
+                for line, record in enumerate(reader, start=2):  # noqa: B007
+                    yield dict(record)
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}, line {line + 1}: not valid UTF-8.") from None
+    except csv.Error as exc:
+        raise InputFileError(f"{path}, line {line + 1}: {exc}.") from None
+
+
+def text_column(record: dict[str, Any], path: str | Path, wanted: str | None = None) -> str:
+    """The name of the text column in ``record``, or a clear error listing what was found."""
+    if wanted is not None:
+        if wanted in record:
+            return wanted
+        raise InputFileError(
+            f"{path}: no column {wanted!r}. Columns found: {', '.join(map(str, record))}."
+        )
+    for name in TEXT_COLUMNS:
+        if name in record:
+            return name
+    raise InputFileError(
+        f"{path}: no text column (looked for {', '.join(TEXT_COLUMNS)}). "
+        f"Columns found: {', '.join(map(str, record))}. Use --text-column."
+    )
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[str]]:
+    """Write to a temporary file beside ``path``, renamed into place only on success.
+
+    A run that fails or is interrupted leaves no partial file that looks complete.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,91 @@
+"""Every error Civility raises on purpose, with a stable code.
+
+Each class inherits from the builtin it refines, so callers that catch ``ValueError`` or
+``KeyError`` keep working, and carries a code (``[C012]``) that users can search for and tests
+can pin. Surfaces (CLI, HTTP) turn these into their own envelopes; they never show tracebacks
+for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class CivilityError(Exception):
+    """Base class: a problem the user can fix, reported in one line."""
+
+    code = "C000"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class UnknownAttributeError(CivilityError, KeyError):
+    code = "C001"
+
+    def __init__(self, name: str, available: Iterable[str]) -> None:
+        super().__init__(f"Unknown attribute {name!r}. Available: {', '.join(available)}")
+        self.name = name
+
+
+class UnknownNameError(CivilityError, KeyError):
+    """A registry lookup that failed; the message lists what would have worked."""
+
+    code = "C002"
+
+    def __init__(self, kind: str, name: str, available: Iterable[str]) -> None:
+        super().__init__(f"Unknown {kind} {name!r}. Available: {', '.join(sorted(available))}")
+        self.name = name
+
+
+class EmptyTextError(CivilityError, ValueError):
+    code = "C010"
+
+    def __init__(self) -> None:
+        super().__init__("Comment must be non-empty.")
+
+
+class TextTooLongError(CivilityError, ValueError):
+    code = "C011"
+
+    def __init__(self, n_bytes: int, limit: int) -> None:
+        super().__init__(f"Comment text was too many bytes. Value ({n_bytes}) exceeded limit ({limit}).")
+        self.n_bytes = n_bytes
+        self.limit = limit
+
+
+class ArtifactError(CivilityError, OSError):
+    """A model artifact is missing, corrupt or from an incompatible version."""
+
+    code = "C020"
+    status = 500
+
+
+class NotFittedError(CivilityError, AttributeError):
+    code = "C021"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"This {name} is not fitted yet. Call 'fit' or 'load' first.")
+
+
+class InputFileError(CivilityError, ValueError):
+    """A user-supplied file cannot be read as asked (missing, wrong format, missing column)."""
+
+    code = "C030"
+
+
+class DataUnavailableError(CivilityError, FileNotFoundError):
+    code = "C031"
+
+
+class InvalidParameterError(CivilityError, TypeError):
+    code = "C040"
+
+
+class ConfigError(CivilityError, ValueError):
+    code = "C050"

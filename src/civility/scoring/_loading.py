@@ -1,0 +1,36 @@
+"""Finding and loading the model artifacts that ship inside the package."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from civility.errors import UnknownNameError
+from civility.scoring._base import Scorer
+from civility.scoring._fast import FastScorer
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+TIERS: dict[str, type] = {"fast": FastScorer}
+"""Scorer tiers by name; a tier's artifact lives in ``civility/models/<tier>/``."""
+
+
+def default_model_path(tier: str = "fast") -> Path:
+    """Where a tier's artifact is read from: ``CIVILITY_MODEL_DIR/<tier>`` or the package's."""
+    if tier not in TIERS:
+        raise UnknownNameError("tier", tier, TIERS)
+    root = os.environ.get("CIVILITY_MODEL_DIR")
+    return (Path(root) if root else MODELS_DIR) / tier
+
+
+@cache
+def _load_cached(tier: str, path: str) -> Scorer:
+    scorer: Scorer = TIERS[tier].load(path)
+    return scorer
+
+
+def load_scorer(tier: str = "fast", path: str | Path | None = None) -> Scorer:
+    """The scorer for ``tier``, loaded once per process and shared by every caller."""
+    if tier not in TIERS:
+        raise UnknownNameError("tier", tier, TIERS)
+    return _load_cached(tier, str(Path(path) if path else default_model_path(tier)))

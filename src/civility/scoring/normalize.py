@@ -1,0 +1,153 @@
+"""Undo the tricks people use to slip abuse past a filter, the same way in training and scoring.
+
+``normalize`` is applied to every text before feature extraction, at training time and at
+scoring time, so the models only ever see canonical text: lower case, Latin letters for their
+Cyrillic/Greek lookalikes, no zero-width characters, no accents, ``f u c k`` and ``i.d.i.o.t``
+joined, stretched letters shortened, and leetspeak or masked spellings (``sh1t``, ``f*ck``,
+``@ss``, ``iddiot``) mapped back to the word they hide.
+
+Rewriting a token is only done when the result is a word of the obfuscation lexicon
+(``lexicon.txt``): ``1st`` stays ``1st`` while ``id10t`` becomes ``idiot``. That keeps ordinary
+text untouched, which matters as much as catching the disguised words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+             "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u3164\ufeff\uffa0"),
+    None,
+)
+
+# Lookalikes NFKC leaves alone: Cyrillic and Greek letters that render as Latin ones, plus a
+# few symbols. Lower-case only: the text is lower-cased before this table applies.
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ү": "y", "ɡ": "g", "ı": "i",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o", "μ": "u",
+        "ℓ": "l", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe",
+        "¡": "i", "ǃ": "!", "|": "|",
+    }
+)
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+     "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"}
+)
+_LEET_CHARS = frozenset("0134578@$!|+€£9")
+_MASK_CHARS = frozenset("*#%?_")
+
+# Three or more single letters separated by one kind of separator: "f u c k", "i.d.i.o.t",
+# "s-h-i-t". A single-letter word inside normal prose ("a", "i") never has two neighbours like
+# that, so prose survives.
+_SPACED = re.compile(r"(?<![\w*])([a-z])([ .\-_~*,])(?:[a-z]\2){1,}[a-z](?![\w*])")
+_SPACED_SEPARATORS = re.compile(r"[ .\-_~*,]")
+_STRETCHED = re.compile(r"(.)\1{2,}")
+# A candidate token: letters mixed with digits, leet symbols or mask characters.
+_TOKEN = re.compile(r"[\w@$!|+*#%?€£]*[a-z][\w@$!|+*#%?€£]*|[@$*#][\w@$!|+*#%?€£]*[a-z]\w*")
+
+
+def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    words: list[str] = []
+    variants: dict[str, str] = {}
+    text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) == 1:
+            words.append(parts[0])
+        else:
+            variants[parts[0]] = parts[1]
+    # Skeletons (every doubled letter single) find "iddiot" and "fuuck"; ambiguous ones are
+    # dropped rather than guessed.
+    skeletons: dict[str, str | None] = {}
+    for word in words:
+        key = _skeleton(word)
+        skeletons[key] = None if key in skeletons and skeletons[key] != word else word
+    return (
+        frozenset(words),
+        variants,
+        {key: word for key, word in skeletons.items() if word is not None},
+    )
+
+
+def _skeleton(token: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", token)
+
+
+_LEXICON, _VARIANTS, _SKELETONS = _load_lexicon()
+_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _word in sorted(_LEXICON):
+    _BY_LENGTH.setdefault(len(_word), ())
+    _BY_LENGTH[len(_word)] += (_word,)
+
+
+def _canonical(token: str) -> str | None:
+    if token in _LEXICON:
+        return token
+    if token in _VARIANTS:
+        return _VARIANTS[token]
+    skeleton = _skeleton(token)
+    if skeleton != token:
+        return _SKELETONS.get(skeleton) or _VARIANTS.get(skeleton)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _rewrite_token(token: str) -> str:
+    """The lexicon word a disguised token stands for, or the token itself."""
+    if token in _LEXICON:
+        return token
+    chars = set(token)
+    if chars & _LEET_CHARS:
+        decoded = token.translate(_LEET)
+        found = _canonical(decoded)
+        if found is not None:
+            return found
+        token_for_mask = decoded
+    else:
+        token_for_mask = token
+    if chars & _MASK_CHARS:
+        pattern = re.compile(
+            "".join("[a-z]" if c in _MASK_CHARS else re.escape(c) for c in token_for_mask)
+        )
+        letters = sum(c not in _MASK_CHARS for c in token_for_mask)
+        if letters >= 1:
+            for word in _BY_LENGTH.get(len(token_for_mask), ()):
+                if pattern.fullmatch(word):
+                    return word
+        return token
+    found = _canonical(token)
+    return found if found is not None else token
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return _SPACED_SEPARATORS.sub("", match.group(0))
+
+
+def normalize(text: str) -> str:
+    """Canonical form of ``text`` that every model is trained and scored on."""
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).lower()
+    if not text.isascii():
+        text = text.translate(_CONFUSABLES)
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
+    text = _SPACED.sub(_join_spaced, text)
+    text = _STRETCHED.sub(r"\1\1", text)
+    # Most tokens are ordinary words: find the few that change before paying for a re.sub
+    # callback on every token.
+    changed = {t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t)) != t}
+    if not changed:
+        return text
+    return _TOKEN.sub(lambda m: changed.get(m.group(0), m.group(0)), text)
