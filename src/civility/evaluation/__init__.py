@@ -1,0 +1,1 @@
+"""Evaluation: metrics, the evaluation report, bias, functional and robustness measurements."""
