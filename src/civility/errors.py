@@ -89,3 +89,9 @@ class InvalidParameterError(CivilityError, TypeError):
 
 class ConfigError(CivilityError, ValueError):
     code = "C050"
+
+
+class StoreError(CivilityError, RuntimeError):
+    """The store cannot be opened or used: bad URL, missing driver, unreachable server."""
+
+    code = "C070"

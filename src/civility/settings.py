@@ -1,0 +1,172 @@
+"""Server settings: one table of (name, default, help), read from a TOML file and the environment.
+
+The table is the single source for the ``CIVILITY_<NAME>`` environment variables, the config
+file keys, ``civility serve``'s defaults and ``docs/api.md``; a setting is added in one place.
+Precedence, lowest first: embedded default, config file, environment, explicit overrides (CLI
+flags). With nothing configured Civility serves on SQLite under ``./var``, so a first run needs
+no setup at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from civility.errors import ConfigError
+
+ENV_PREFIX = "CIVILITY_"
+CONFIG_ENV = "CIVILITY_CONFIG"
+"""Environment variable naming the TOML config file (also ``civility serve --config``)."""
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of a Civility server; ``SETTINGS`` below is this class read as a table."""
+
+    data_dir: str = _setting("./var", "Directory for the SQLite database and other local state.")
+    database_url: str = _setting(
+        "",
+        "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db "
+        "(empty: sqlite:///<data_dir>/civility.db).",
+    )
+    host: str = _setting("127.0.0.1", "Interface `civility serve` listens on.")
+    port: int = _setting(8080, "TCP port `civility serve` listens on.")
+    workers: int = _setting(1, "Server processes; each loads the model once.")
+    tier: str = _setting("fast", "Scorer tier the API serves (fast, accurate, ensemble).")
+    model_dir: str = _setting(
+        "", "Model artifact directory for the tier (empty: the model shipped in the package)."
+    )
+    require_key: bool = _setting(
+        True, "Refuse API requests without a valid key (?key= or x-goog-api-key)."
+    )
+    rate_limit_per_minute: int = _setting(
+        600, "Default requests per minute per API key (a key's own limit overrides it; 0: none)."
+    )
+    feedback_enabled: bool = _setting(
+        True, "Store comments:suggestscore feedback (it feeds per-community calibration)."
+    )
+    store_text: bool = _setting(
+        True,
+        "Keep comment text with stored feedback and comments; doNotStore requests never keep it.",
+    )
+    text_retention_days: int = _setting(
+        90, "Days stored comment text is kept before it is blanked (0: kept until deleted)."
+    )
+    max_body_bytes: int = _setting(
+        1_048_576, "Largest request body accepted, in bytes (batch requests included)."
+    )
+    batch_max_parts: int = _setting(100, "Most calls one POST /batch request may carry.")
+    microbatch_max: int = _setting(
+        32, "Most concurrent analyze calls scored together in one model call (1: no batching)."
+    )
+    log_level: str = _setting("info", "Server log level (debug, info, warning, error).")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir) / 'civility.db'}"
+
+
+class Setting(NamedTuple):
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)
+)
+_TYPES: dict[str, type] = {s.name: type(s.default) for s in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    """The environment variable that sets ``name``: ``port`` → ``CIVILITY_PORT``."""
+    return ENV_PREFIX + name.upper()
+
+
+def _cast(name: str, value: Any, source: str) -> Any:
+    """Convert ``value`` to the setting's type, or say which key, value and source are wrong."""
+    kind = _TYPES[name]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"Setting {name!r} has value {value!r} ({source}). Not a valid boolean.")
+    if kind is int:
+        invalid = f"Setting {name!r} has value {value!r} ({source}). Not a valid integer."
+        if isinstance(value, bool):
+            raise ConfigError(invalid)
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ConfigError(invalid) from None
+        if number < 0:
+            raise ConfigError(f"Setting {name!r} has value {value!r} ({source}). Must be >= 0.")
+        return number
+    if not isinstance(value, str):
+        raise ConfigError(f"Setting {name!r} has value {value!r} ({source}). Not a string.")
+    return value
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"Config file {str(path)!r} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {str(path)!r} is not valid TOML: {exc}") from None
+    # Accept either top-level keys or a [civility] table, so the file can be shared.
+    section = data.get("civility", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"Config file {str(path)!r}: [civility] must be a table.")
+    return section
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Settings from defaults, then ``config_file`` (or ``$CIVILITY_CONFIG``), env, ``overrides``.
+
+    Unknown keys are refused rather than ignored: a misspelt key silently keeping its default
+    is the kind of configuration bug that surfaces only in production.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    known = ", ".join(s.name for s in SETTINGS)
+    path = config_file or env.get(CONFIG_ENV) or None
+    if path:
+        for key, value in _read_config_file(Path(path)).items():
+            if key not in _TYPES:
+                raise ConfigError(
+                    f"Config file {str(path)!r} has unknown setting {key!r}. Available: {known}"
+                )
+            values[key] = _cast(key, value, f"from {path}")
+    for setting in SETTINGS:
+        variable = env_name(setting.name)
+        if variable in env:
+            values[setting.name] = _cast(setting.name, env[variable], f"from {variable}")
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key not in _TYPES:
+            raise ConfigError(f"Unknown setting {key!r}. Available: {known}")
+        values[key] = _cast(key, value, "from the command line")
+    return Settings(**values)

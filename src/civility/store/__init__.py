@@ -1,0 +1,44 @@
+"""Persistence: the SQLAlchemy models and ``open_store``, which migrates and connects.
+
+See ``docs/store.md`` for the tables and how other packages use them.
+"""
+
+from civility.store.engine import Store, current_revision, head_revision, migrate, open_store
+from civility.store.models import (
+    ApiKey,
+    Article,
+    Author,
+    Base,
+    Comment,
+    CommentStatus,
+    Community,
+    Decision,
+    Feedback,
+    Moderator,
+    Score,
+    Webhook,
+    WebhookDelivery,
+    moderator_communities,
+)
+
+__all__ = [
+    "ApiKey",
+    "Article",
+    "Author",
+    "Base",
+    "Comment",
+    "CommentStatus",
+    "Community",
+    "Decision",
+    "Feedback",
+    "Moderator",
+    "Score",
+    "Store",
+    "Webhook",
+    "WebhookDelivery",
+    "current_revision",
+    "head_revision",
+    "migrate",
+    "moderator_communities",
+    "open_store",
+]

@@ -1,0 +1,194 @@
+"""Opening the store: one call gives a migrated database and sessions to use it.
+
+``open_store(url)`` creates the engine, applies SQLite's pragmas (WAL, foreign keys, a busy
+timeout), brings the schema to the latest Alembic revision and returns a ``Store``. Migrating on
+open means a fresh data directory just works and an upgraded package never runs on an old
+schema. Several server processes may open the same store at once, so migrations run under a
+lock (an advisory lock on PostgreSQL, a lock file next to a SQLite database).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from civility.errors import StoreError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_PG_MIGRATION_LOCK = 0x63697669  # "civi": any constant shared by every Civility process
+
+
+@dataclass
+class Store:
+    """A migrated database: ``session()`` to read, ``writer()`` to change it.
+
+    On SQLite, ``writer()`` transactions start with ``BEGIN IMMEDIATE`` so concurrent writers
+    queue on the busy timeout instead of failing with "database is locked" half-way through;
+    reads stay deferred and never wait for writers (WAL). On PostgreSQL both are ordinary
+    transactions.
+    """
+
+    url: str
+    engine: Engine
+    write_engine: Engine
+    Session: sessionmaker[Session]
+    WriteSession: sessionmaker[Session]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (changes are rolled back unless you commit)."""
+        with self.Session() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[Session]:
+        """A write transaction, committed on success and rolled back on any exception."""
+        with self.WriteSession() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy issue BEGIN itself (below) instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def create_store_engine(url: str) -> tuple[Engine, Engine]:
+    """(read engine, write engine) for ``url``; the same engine twice except on SQLite."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"Database URL {url!r} is not a valid SQLAlchemy URL.") from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
+        engine = create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StoreError(f"Database URL {url!r} names an unsupported backend.") from None
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"Database URL {url!r} needs the {exc.name!r} driver: pip install 'civility[postgres]'."
+        ) from None
+    return engine, engine
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest revision (a no-op when it is already there)."""
+    with _migration_lock(engine):
+        if current_revision(engine) == head_revision():
+            return
+        config = alembic_config(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+def open_store(url: str, *, upgrade: bool = True) -> Store:
+    """Connect to ``url``, migrate it to the latest schema and return a ``Store``.
+
+    ``url`` is any SQLAlchemy URL: ``sqlite:///var/civility.db`` (the parent directory is
+    created) or ``postgresql+psycopg://user:password@host/db``.
+    """
+    engine, write_engine = create_store_engine(url)
+    try:
+        if upgrade:
+            migrate(write_engine)
+    except OperationalError as exc:
+        engine.dispose()
+        write_engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"Cannot open the store at {_safe(url)}: {reason}") from None
+    return Store(
+        url=url,
+        engine=engine,
+        write_engine=write_engine,
+        Session=sessionmaker(engine, expire_on_commit=False),
+        WriteSession=sessionmaker(write_engine, expire_on_commit=False),
+    )
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
