@@ -64,7 +64,7 @@ class FastScorer:
         min_df: int = 3,
         alpha: float = 2e-5,
         class_balance: float = 0.5,
-        max_iter: int = 400,
+        max_iter: int = 200,
     ) -> None:
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
