@@ -91,6 +91,42 @@ class ConfigError(CivilityError, ValueError):
     code = "C050"
 
 
+class PolicyError(CivilityError, ValueError):
+    """A policy file that cannot be used; the message names the file and the line at fault."""
+
+    code = "C060"
+    status = 422
+
+    def __init__(self, where: str, line: int, message: str) -> None:
+        location = f"{where}, line {line}" if line else where
+        super().__init__(f"{location}: {message}.")
+        self.where = where
+        self.line = line
+
+
+class InvalidCommentError(CivilityError, ValueError):
+    """A submitted comment (or batch item) is unusable; ``field`` names what to fix."""
+
+    code = "C061"
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotFoundError(CivilityError, LookupError):
+    code = "C062"
+    status = 404
+
+
+class DecisionConflictError(CivilityError, RuntimeError):
+    """Another moderator decided the comment first, or its status is not the one expected."""
+
+    code = "C063"
+    status = 409
+
+
 class StoreError(CivilityError, RuntimeError):
     """The store cannot be opened or used: bad URL, missing driver, unreachable server."""
 

@@ -16,6 +16,8 @@ from civility.errors import CivilityError
 
 COMMAND_MODULES = (
     "civility.cli.score",
+    "civility.cli.train",
+    "civility.cli.moderation",
 )
 
 app = typer.Typer(
