@@ -1,0 +1,102 @@
+"""The functional suite: its contents, its scoring, and the floors the shipped model must hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.errors import InputFileError
+from civility.evaluation.functional import (
+    Case,
+    behaviour_accuracy,
+    load_suite,
+    run_suite,
+)
+from civility.scoring import FastScorer, default_model_path, load_scorer
+
+ISSUE_BEHAVIOURS = {
+    "identity_neutral", "identity_positive", "negation", "counter_speech",
+    "profanity_not_attacking", "insult_with_profanity", "insult_without_profanity", "threat",
+    "threat_history_or_prediction", "sarcasm", "obfuscation_spaced", "obfuscation_dotted",
+    "obfuscation_leet", "obfuscation_masked_star", "obfuscation_masked_hash",
+    "obfuscation_homoglyph", "obfuscation_zero_width", "obfuscation_missing_letters",
+    "obfuscation_doubled_letters",
+}
+
+
+def test_suite_covers_every_behaviour_of_the_issue_with_enough_cases() -> None:
+    cases = load_suite()
+    counts: dict[str, int] = {}
+    for case in cases:
+        counts[case.behaviour] = counts.get(case.behaviour, 0) + 1
+        assert case.attribute in ATTRIBUTE_NAMES
+        assert case.label in (0, 1)
+    assert set(counts) == ISSUE_BEHAVIOURS
+    assert min(counts.values()) >= 25
+    assert len({c.text for c in cases}) == len(cases)  # no case counted twice
+
+
+def test_each_behaviour_has_one_expected_label() -> None:
+    labels: dict[str, set[int]] = {}
+    for case in load_suite():
+        labels.setdefault(case.behaviour, set()).add(case.label)
+    assert all(len(v) == 1 for v in labels.values())
+    assert labels["negation"] == {0} and labels["threat"] == {1}
+
+
+def test_accuracy_counts_each_side_of_the_threshold() -> None:
+    cases = [
+        Case("negation", "I don't hate anyone", "TOXICITY", 0),
+        Case("negation", "I do not hate them", "TOXICITY", 0),
+        Case("threat", "I will hurt you", "THREAT", 1),
+        Case("threat", "watch your back", "THREAT", 1),
+    ]
+    result = behaviour_accuracy(cases, [0.2, 0.5, 0.5, 0.49], threshold=0.5)
+    assert result["negation"].accuracy == 0.5  # 0.5 is flagged: at the threshold counts
+    assert result["negation"].failures == [("I do not hate them", 0.5)]
+    assert result["threat"].correct == 1
+    assert result["threat"].failures == [("watch your back", 0.49)]
+
+
+def test_a_broken_suite_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "suite.jsonl"
+    path.write_text('{"behaviour": "x", "text": "hi", "label": 0}\n{"text": "no behaviour"}\n')
+    with pytest.raises(InputFileError, match="line 2"):
+        load_suite(path)
+    with pytest.raises(InputFileError, match="cannot read"):
+        load_suite(tmp_path / "missing.jsonl")
+
+
+def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -> None:
+    report = run_suite(tiny_scorer)
+    assert set(report["behaviours"]) == ISSUE_BEHAVIOURS  # type: ignore[arg-type]
+    totals = report["totals"]
+    assert totals["non_toxic"]["cases"] + totals["toxic"]["cases"] == len(load_suite())  # type: ignore[index]
+
+
+# Per-behaviour accuracy the shipped model reaches (measured; see docs/fairness.md). A change
+# that drops a behaviour below its floor is a regression users would notice.
+FLOORS: dict[str, float] = {}
+
+shipped = pytest.mark.skipif(
+    not (default_model_path("fast") / "manifest.json").is_file(),
+    reason="the shipped fast model is not built in this checkout",
+)
+
+
+@shipped
+@pytest.mark.parametrize("behaviour", sorted(FLOORS))
+def test_shipped_model_holds_its_floor(behaviour: str) -> None:
+    report = _shipped_report()
+    assert report[behaviour]["accuracy"] >= FLOORS[behaviour], report[behaviour]["failures"]
+
+
+_CACHE: dict[str, dict[str, dict[str, object]]] = {}
+
+
+def _shipped_report() -> dict[str, dict[str, object]]:
+    if "report" not in _CACHE:
+        _CACHE["report"] = run_suite(load_scorer("fast"))["behaviours"]  # type: ignore[assignment]
+    return _CACHE["report"]
