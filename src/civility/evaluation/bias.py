@@ -47,7 +47,7 @@ class SubgroupResult:
     bnsp_auc: float
 
 
-def _auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
+def safe_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
     """ROC-AUC, or NaN when only one class is present (the metric is undefined there)."""
     if y_true.size == 0 or y_true.min() == y_true.max():
         return math.nan
@@ -80,7 +80,7 @@ def subgroup_auc(y_true: np.ndarray, y_score: np.ndarray, in_subgroup: np.ndarra
     """AUC restricted to the comments that mention the subgroup."""
     labels, scores = _check(y_true, y_score)
     mask = _mask(in_subgroup, labels.size)
-    return _auc(labels[mask], scores[mask])
+    return safe_auc(labels[mask], scores[mask])
 
 
 def bpsn_auc(y_true: np.ndarray, y_score: np.ndarray, in_subgroup: np.ndarray) -> float:
@@ -88,7 +88,7 @@ def bpsn_auc(y_true: np.ndarray, y_score: np.ndarray, in_subgroup: np.ndarray) -
     labels, scores = _check(y_true, y_score)
     mask = _mask(in_subgroup, labels.size)
     keep = (mask & (labels == 0)) | (~mask & (labels == 1))
-    return _auc(labels[keep], scores[keep])
+    return safe_auc(labels[keep], scores[keep])
 
 
 def bnsp_auc(y_true: np.ndarray, y_score: np.ndarray, in_subgroup: np.ndarray) -> float:
@@ -96,7 +96,7 @@ def bnsp_auc(y_true: np.ndarray, y_score: np.ndarray, in_subgroup: np.ndarray) -
     labels, scores = _check(y_true, y_score)
     mask = _mask(in_subgroup, labels.size)
     keep = (mask & (labels == 1)) | (~mask & (labels == 0))
-    return _auc(labels[keep], scores[keep])
+    return safe_auc(labels[keep], scores[keep])
 
 
 def power_mean(values: Sequence[float] | np.ndarray, p: float = POWER) -> float:
@@ -153,7 +153,7 @@ def bias_report(
     """Everything ``civility bias`` prints and the model card stores, as plain JSON-able data."""
     labels, scores = _check(y_true, y_score)
     table = bias_table(labels, scores, subgroups)
-    overall = _auc(labels, scores)
+    overall = safe_auc(labels, scores)
     return {
         "n": int(labels.size),
         "positives": int(labels.sum()),
