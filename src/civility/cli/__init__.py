@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "civility.cli.score",
     "civility.cli.train",
     "civility.cli.moderation",
+    "civility.cli.fairness",
 )
 
 app = typer.Typer(
