@@ -131,3 +131,8 @@ class StoreError(CivilityError, RuntimeError):
     """The store cannot be opened or used: bad URL, missing driver, unreachable server."""
 
     code = "C070"
+
+
+class ApiKeyNotFoundError(CivilityError, LookupError):
+    code = "C071"
+    status = 404

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "civility.cli.score",
     "civility.cli.train",
     "civility.cli.moderation",
+    "civility.cli.serve",
+    "civility.cli.keys",
     "civility.cli.fairness",
 )
 

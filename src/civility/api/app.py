@@ -1,0 +1,276 @@
+"""The HTTP application: ``create_app()`` wires settings, store, scorer and routers together.
+
+One call per server process: the scorer is loaded here, once, and shared by every request
+(``civility serve`` calls ``create_app_from_env`` in each worker). Routers are listed in
+``ROUTER_MODULES``; each module exposes an ``APIRouter`` named ``router``, so a new surface
+(the moderation service's ``civility.api.ingest``) is one line here and one module there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from civility import __version__
+from civility.api.batcher import MicroBatcher
+from civility.api.deps import AppState
+from civility.api.errors import ApiError, error_body, uses_google_envelope
+from civility.api.keys import KeyChecker, RateLimiter
+from civility.api.metrics import ERRORS, LATENCY, REQUESTS
+from civility.errors import CivilityError
+from civility.scoring import Scorer, load_scorer
+from civility.settings import Settings, load_settings
+from civility.store import Store, open_store
+from civility.store.retention import purge_expired_text
+
+log = logging.getLogger("civility.api")
+
+ROUTER_MODULES = (
+    "civility.api.perspective",
+    "civility.api.batch",
+    "civility.api.discovery",
+    "civility.api.ops",
+    "civility.api.ingest",
+)
+"""Modules whose ``router`` is included; one that does not exist (yet) is skipped."""
+
+RETENTION_INTERVAL_SECONDS = 3600.0
+
+_PYDANTIC_TYPES = {
+    "string_type": "TYPE_STRING",
+    "bool_type": "TYPE_BOOL",
+    "bool_parsing": "TYPE_BOOL",
+    "float_type": "TYPE_FLOAT",
+    "float_parsing": "TYPE_FLOAT",
+    "int_type": "TYPE_INT32",
+    "int_parsing": "TYPE_INT32",
+    "list_type": "TYPE_LIST",
+    "dict_type": "TYPE_MESSAGE",
+    "model_attributes_type": "TYPE_MESSAGE",
+}
+
+
+def _routers() -> list[Any]:
+    found = []
+    for name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        found.append(module.router)
+    return found
+
+
+class EdgeMiddleware:
+    """Body size limit, metrics and an access log that never contains comment text or keys.
+
+    A pure ASGI middleware (not ``BaseHTTPMiddleware``) to keep per-request overhead small.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        limit = self.max_body_bytes
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_error(scope, send, _too_large(limit))
+            self._record(scope, 413, start)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, recording_send)
+        finally:
+            self._record(scope, status, start)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, start: float) -> None:
+        elapsed = time.perf_counter() - start
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        REQUESTS.labels(route, scope["method"], str(status)).inc()
+        LATENCY.labels(route).observe(elapsed)
+        key = getattr(scope.get("state", {}).get("api_key"), "prefix", "-")
+        log.info("%s %s %d %.1fms key=%s", scope["method"], route, status, elapsed * 1000, key)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, f"Request payload size exceeds the limit: {limit} bytes.", "INVALID_REQUEST"
+    )
+
+
+async def _send_error(scope: Scope, send: Send, error: ApiError) -> None:
+    body = json.dumps(error_body(scope["path"], error)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _error_response(request: Request, error: ApiError) -> JSONResponse:
+    if error.error_type:
+        ERRORS.labels(error.error_type).inc()
+    return JSONResponse(error_body(request.url.path, error), error.code, headers=error.headers)
+
+
+def _validation_error(exc: RequestValidationError) -> ApiError:
+    """Google's wording for a body that is not JSON or has a field of the wrong type."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    kind = str(first.get("type", ""))
+    location = [str(part) for part in first.get("loc", ()) if part != "body"]
+    if kind == "json_invalid":
+        detail = first.get("ctx", {}).get("error", "syntax error")
+        return ApiError(400, f"Invalid JSON payload received. {detail}.", "INVALID_REQUEST")
+    if not location and isinstance(first.get("input"), bytes | str):
+        try:
+            json.loads(first["input"])
+        except ValueError as exc:
+            return ApiError(400, f"Invalid JSON payload received. {exc}.", "INVALID_REQUEST")
+    if not location:
+        return ApiError(
+            400, "Invalid JSON payload received. Expected a JSON object.", "INVALID_REQUEST"
+        )
+    value = json.dumps(first.get("input"), default=str)
+    expected = _PYDANTIC_TYPES.get(kind, kind)
+    return ApiError(
+        400, f"Invalid value at '{'.'.join(location)}' ({expected}), {value}", "INVALID_REQUEST"
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error_response(request, _validation_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            message = f"Method {request.method} is not allowed for {request.url.path}."
+        elif exc.status_code == 404:
+            message = f"The requested URL {request.url.path} was not found on this server."
+        else:
+            message = str(exc.detail)
+        error_type = "INVALID_REQUEST" if uses_google_envelope(request.url.path) else None
+        headers = dict(exc.headers or {})
+        return _error_response(
+            request, ApiError(exc.status_code, message, error_type, headers=headers)
+        )
+
+    @app.exception_handler(CivilityError)
+    async def civility_error(request: Request, exc: CivilityError) -> JSONResponse:
+        return _error_response(request, ApiError(exc.status, exc.message, "INVALID_REQUEST"))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+        return _error_response(request, ApiError(500, "Internal error encountered."))
+
+
+async def _retention_loop(state: AppState) -> None:
+    while True:
+        try:
+            await run_in_threadpool(
+                purge_expired_text, state.store, state.settings.text_retention_days
+            )
+        except Exception as exc:  # a failed purge must not stop serving; it retries next hour
+            log.warning("text retention purge failed: %s", exc)
+        await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    scorer: Scorer | None = None,
+    processes: int | None = None,
+) -> FastAPI:
+    """The API for ``settings`` (default: file and environment), on ``store`` and ``scorer``.
+
+    ``processes`` is how many server processes share the rate limits (default: ``workers``).
+    """
+    settings = settings or load_settings()
+    store = store or open_store(settings.resolved_database_url)
+    scorer = scorer or load_scorer(settings.tier, settings.model_dir or None)
+    state = AppState(
+        settings=settings,
+        store=store,
+        scorer=scorer,
+        batcher=MicroBatcher(scorer, settings.microbatch_max),
+        keys=KeyChecker(store),
+        limiter=RateLimiter(processes or settings.workers),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_retention_loop(state))
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    app = FastAPI(
+        title="Civility",
+        version=__version__,
+        summary="Perspective-compatible comment scoring and moderation, self-hosted.",
+        lifespan=lifespan,
+    )
+    app.state.civility = state
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    _install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Uvicorn's factory for ``civility serve``: settings from the environment it exported."""
+    return create_app()

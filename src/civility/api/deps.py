@@ -1,0 +1,86 @@
+"""FastAPI dependencies shared by every router: the app's state, the store, the API key.
+
+Routers in other modules (``civility.api.ingest``) declare what they need with these
+``Annotated`` aliases instead of reaching into ``app.state``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from civility.api.batcher import MicroBatcher
+from civility.api.errors import key_invalid, key_missing, rate_limited
+from civility.api.keys import KeyChecker, KeyInfo, RateLimiter
+from civility.scoring import Scorer
+from civility.settings import Settings
+from civility.store import Store
+
+
+@dataclass
+class AppState:
+    """Everything one server process holds for its lifetime (loaded once, never per request)."""
+
+    settings: Settings
+    store: Store
+    scorer: Scorer
+    batcher: MicroBatcher
+    keys: KeyChecker
+    limiter: RateLimiter
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.civility
+    return state
+
+
+def get_store(request: Request) -> Store:
+    return get_state(request).store
+
+
+def get_scorer(request: Request) -> Scorer:
+    return get_state(request).scorer
+
+
+def get_settings(request: Request) -> Settings:
+    return get_state(request).settings
+
+
+def request_key(request: Request) -> str | None:
+    """The API key as Google's clients send it: ``?key=`` or the ``x-goog-api-key`` header."""
+    return request.query_params.get("key") or request.headers.get("x-goog-api-key") or None
+
+
+async def require_api_key(request: Request) -> KeyInfo | None:
+    """The caller's key, checked and charged against its rate limit.
+
+    None only when the server runs with ``require_key = false`` and no key was sent; a key
+    that is sent is always checked, so a mistyped key is never silently ignored.
+    """
+    state = get_state(request)
+    key = request_key(request)
+    if key is None:
+        if not state.settings.require_key:
+            return None
+        raise key_missing()
+    found, info = state.keys.cached(key)
+    if not found:
+        info = await run_in_threadpool(state.keys.lookup, key)
+    if info is None:
+        raise key_invalid()
+    limit = info.rate_limit if info.rate_limit is not None else state.settings.rate_limit_per_minute
+    wait = state.limiter.acquire(info.id, limit)
+    if wait > 0:
+        raise rate_limited(limit, wait)
+    request.state.api_key = info
+    return info
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+StoreDep = Annotated[Store, Depends(get_store)]
+ScorerDep = Annotated[Scorer, Depends(get_scorer)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ApiKeyDep = Annotated[KeyInfo | None, Depends(require_api_key)]

@@ -1,0 +1,42 @@
+"""Operations endpoints: health for load balancers, Prometheus metrics for dashboards."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from civility.api.deps import StateDep
+from civility.api.metrics import render
+
+router = APIRouter(tags=["Operations"])
+
+
+@router.get("/healthz", summary="Liveness and readiness: model loaded, store reachable")
+async def health(state: StateDep) -> JSONResponse:
+    def ping() -> None:
+        with state.store.session() as session:
+            session.execute(text("SELECT 1"))
+
+    try:
+        await run_in_threadpool(ping)
+    except Exception as exc:  # reported, not raised: health must answer
+        return JSONResponse(
+            {"ok": False, "error": f"store unreachable: {type(exc).__name__}", "status": 503},
+            status_code=503,
+        )
+    return JSONResponse(
+        {
+            "ok": True,
+            "model_version": state.scorer.version,
+            "attributes": list(state.scorer.labels_),
+            "store": state.store.engine.dialect.name,
+        }
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics() -> Response:
+    payload, content_type = render()
+    return Response(payload, media_type=content_type)

@@ -1,0 +1,276 @@
+"""The Perspective ``v1alpha1`` methods: comments:analyze and comments:suggestscore.
+
+Validation happens in Perspective's order (key, comment, attributes, languages) with its
+messages, so that a client written against Google's API sees the same refusals. Offsets in
+responses are UTF-16 code units, as Perspective (a Java service) gives them; the scorer works in
+Python string indices and the conversion happens here, at the edge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from civility.api.deps import ApiKeyDep, AppState, StateDep
+from civility.api.errors import ApiError, invalid_request
+from civility.api.keys import KeyInfo
+from civility.api.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
+from civility.api.metrics import SCORES
+from civility.api.schemas import (
+    AnalyzeCommentRequest,
+    AnalyzeCommentResponse,
+    Context,
+    SuggestCommentScoreRequest,
+    SuggestCommentScoreResponse,
+    TextEntry,
+)
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.errors import EmptyTextError, TextTooLongError
+from civility.scoring import check_text
+from civility.store import Community, Feedback
+
+log = logging.getLogger("civility.api")
+router = APIRouter(tags=["Perspective v1alpha1"])
+
+PLAIN_TEXT = "PLAIN_TEXT"
+
+
+def comment_text(comment: TextEntry | None) -> str:
+    """The comment's text, refused as Perspective refuses it (empty, too long, not plain text)."""
+    text = comment.text if comment is not None else None
+    try:
+        check_text(text or "")
+    except EmptyTextError:
+        raise ApiError(400, "Comment must be non-empty.", "COMMENT_EMPTY") from None
+    except TextTooLongError as exc:
+        raise ApiError(400, exc.message, "COMMENT_TOO_LONG") from None
+    kind = (comment.type if comment is not None else None) or PLAIN_TEXT
+    if kind.upper() == "HTML":
+        raise invalid_request("Currently, only 'PLAIN_TEXT' comments are supported")
+    if kind.upper() != PLAIN_TEXT:
+        raise invalid_request("Unknown text type")
+    assert text is not None
+    return text
+
+
+def check_context(context: Context | None) -> None:
+    if context is not None and context.entries and context.article_and_parent_comment:
+        raise invalid_request(
+            "Context can have either entries or article_and_parent_comment, "
+            "but both fields were populated."
+        )
+
+
+@dataclass(frozen=True)
+class Requested:
+    name: str
+    column: int
+    threshold: float | None
+
+
+def requested_attributes(body: AnalyzeCommentRequest, labels: tuple[str, ...]) -> list[Requested]:
+    if not body.requested_attributes:
+        raise ApiError(400, "Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES")
+    found = []
+    for raw_name, params in body.requested_attributes.items():
+        name = raw_name.upper()
+        if name not in labels:
+            if body.drop_unsupported_attributes:
+                continue
+            raise invalid_request(f"Unknown requested attribute: {raw_name}")
+        score_type = params.score_type if params is not None else None
+        if score_type not in (None, "", "PROBABILITY"):
+            raise invalid_request(
+                f"Requested score type {score_type} is not supported by attribute {name}"
+            )
+        threshold = params.score_threshold if params is not None else None
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise invalid_request(
+                f"Score threshold for attribute {name} must be between 0 and 1. Got {threshold}."
+            )
+        found.append(Requested(name, labels.index(name), threshold))
+    return found
+
+
+def resolve_languages(languages: list[str] | None, text: str) -> tuple[list[str], list[str] | None]:
+    """(request languages, detected languages or None when the client named them)."""
+    if languages:
+        codes = [normalize_language(code) for code in languages]
+        for raw, code in zip(languages, codes, strict=True):
+            if not code.isalpha() or not 2 <= len(code) <= 3:
+                raise invalid_request(f"Unable to parse language code: {raw}")
+        return codes, None
+    detected = detect_language(text)
+    if detected is None:
+        raise ApiError(400, "Unable to detect language", "LANGUAGE_DETECTION_FAILED")
+    return [detected], [detected]
+
+
+def language_not_supported(attribute: str, languages: list[str], detected: list[str] | None):  # type: ignore[no-untyped-def]
+    return ApiError(
+        400,
+        f"Attribute {attribute} does not support request languages: {', '.join(languages)}",
+        "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+        details={
+            "languageNotSupportedByAttributeError": {
+                "detectedLanguages": detected or [],
+                "attribute": attribute,
+            }
+        },
+    )
+
+
+def utf16_converter(text: str) -> Callable[[int], int]:
+    """Maps a Python string index to the UTF-16 offset Perspective clients expect."""
+    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+        return lambda index: index
+    astral = [i for i, ch in enumerate(text) if ord(ch) >= 0x10000]
+    # Each astral character before ``index`` is one extra UTF-16 unit (a surrogate pair).
+    return lambda index: index + bisect_right(astral, index - 1)
+
+
+def _score(value: float) -> dict[str, Any]:
+    return {"value": round(float(value), 6), "type": "PROBABILITY"}
+
+
+async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any]:
+    """The response body of comments:analyze, or an ``ApiError``."""
+    text = comment_text(body.comment)
+    check_context(body.context)
+    labels = tuple(state.scorer.labels_)
+    wanted = requested_attributes(body, labels)
+    languages, detected = resolve_languages(body.languages, text)
+    if not any(code in SUPPORTED_LANGUAGES for code in languages):
+        if not body.drop_unsupported_attributes and wanted:
+            raise language_not_supported(wanted[0].name, languages, detected)
+        wanted = []
+    attribute_scores: dict[str, Any] = {}
+    if wanted:
+        row = (await state.batcher.predict([text]))[0]
+        to_utf16 = utf16_converter(text)
+        spans = {}
+        if body.span_annotations:
+            names = [w.name for w in wanted]
+            spans = await run_in_threadpool(state.scorer.spans, text, names)
+        whole = [{"begin": 0, "end": to_utf16(len(text)), "score": None}]
+        for item in wanted:
+            value = float(row[item.column])
+            SCORES.labels(item.name).observe(value)
+            if item.threshold is not None and value < item.threshold:
+                continue
+            if body.span_annotations:
+                span_scores = [
+                    {"begin": to_utf16(s.begin), "end": to_utf16(s.end), "score": _score(s.score)}
+                    for s in spans.get(item.name, [])
+                ]
+            else:
+                span_scores = [{**whole[0], "score": _score(value)}]
+            attribute_scores[item.name] = {
+                "spanScores": span_scores,
+                "summaryScore": _score(value),
+            }
+    response: dict[str, Any] = {"attributeScores": attribute_scores, "languages": languages}
+    if detected is not None:
+        response["detectedLanguages"] = detected
+    if body.client_token is not None:
+        response["clientToken"] = body.client_token
+    return response
+
+
+def _store_feedback(
+    state: AppState,
+    body: SuggestCommentScoreRequest,
+    text: str,
+    key: KeyInfo | None,
+    values: dict[str, float],
+) -> None:
+    keep_text = state.settings.store_text and not body.do_not_store
+    with state.store.writer() as session:
+        community_id = None
+        if body.community_id:
+            community_id = session.scalar(
+                select(Community.id).where(Community.slug == body.community_id)
+            )
+        for attribute, value in values.items():
+            session.add(
+                Feedback(
+                    source="suggestscore",
+                    community=body.community_id,
+                    community_id=community_id,
+                    api_key_id=key.id if key is not None else None,
+                    client_token=body.client_token,
+                    session_id=body.session_id,
+                    attribute=attribute,
+                    value=value,
+                    text=text if keep_text else None,
+                    text_sha256=(
+                        None if body.do_not_store else hashlib.sha256(text.encode()).hexdigest()
+                    ),
+                )
+            )
+
+
+async def suggest(
+    body: SuggestCommentScoreRequest, state: AppState, key: KeyInfo | None
+) -> dict[str, Any]:
+    """Validate and store a suggested score; the response body of comments:suggestscore."""
+    text = comment_text(body.comment)
+    check_context(body.context)
+    if not body.attribute_scores:
+        raise invalid_request("Missing attribute_scores")
+    values: dict[str, float] = {}
+    for raw_name, scores in body.attribute_scores.items():
+        name = raw_name.upper()
+        if name not in ATTRIBUTE_NAMES:
+            raise invalid_request(f"Unknown requested attribute: {raw_name}")
+        if scores.summary_score is None:
+            raise invalid_request(f"Missing summary_score for attribute {name}")
+        value = scores.summary_score.value
+        if not 0.0 <= value <= 1.0:
+            raise invalid_request(
+                f"Summary score for attribute {name} must be between 0 and 1. Got {value}."
+            )
+        values[name] = value
+    response: dict[str, Any] = {}
+    if body.languages:
+        response["requestedLanguages"] = [normalize_language(c) for c in body.languages]
+    else:
+        response["detectedLanguages"] = [detect_language(text) or "en"]
+    if state.settings.feedback_enabled:
+        await run_in_threadpool(_store_feedback, state, body, text, key, values)
+    if body.client_token is not None:
+        response["clientToken"] = body.client_token
+    return response
+
+
+@router.post(
+    "/v1alpha1/comments:analyze",
+    response_model=AnalyzeCommentResponse,
+    summary="Score a comment on the requested attributes",
+    operation_id="commentanalyzer.comments.analyze",
+)
+async def analyze_route(
+    body: AnalyzeCommentRequest, state: StateDep, key: ApiKeyDep
+) -> JSONResponse:
+    return JSONResponse(await analyze(body, state))
+
+
+@router.post(
+    "/v1alpha1/comments:suggestscore",
+    response_model=SuggestCommentScoreResponse,
+    summary="Suggest scores for a comment (stored as feedback for calibration)",
+    operation_id="commentanalyzer.comments.suggestscore",
+)
+async def suggest_route(
+    body: SuggestCommentScoreRequest, state: StateDep, key: ApiKeyDep
+) -> JSONResponse:
+    return JSONResponse(await suggest(body, state, key))

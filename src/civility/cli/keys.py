@@ -1,0 +1,69 @@
+"""``civility keys create|list|revoke``: the API keys that clients put in ``?key=``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civility.api.keys import create_key, list_keys, revoke_key
+from civility.settings import load_settings
+from civility.store import Store, open_store
+
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML config file (default: $CIVILITY_CONFIG).")
+]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database", help="Store URL (default: from the settings).")
+]
+
+
+def _store(config: Path | None, database: str | None) -> Store:
+    settings = load_settings(config, database_url=database)
+    return open_store(settings.resolved_database_url)
+
+
+@keys_app.command("create")
+def create_command(
+    name: Annotated[str, typer.Argument(help="Who or what the key is for, e.g. 'cms'.")],
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(help="Requests per minute (default: the server's rate_limit_per_minute)."),
+    ] = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a key and print it. It is shown only now: the store keeps its hash."""
+    key, info = create_key(_store(config, database), name, rate_limit)
+    typer.echo(key)
+    typer.echo(
+        f"Created key {info.prefix}… ({info.name}); store it now, it cannot be shown again.",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def list_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """List keys by prefix, with their name, limit and state (keys themselves are not stored)."""
+    for info in list_keys(_store(config, database)):
+        state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
+        limit = f"{info.rate_limit}/min" if info.rate_limit is not None else "default"
+        typer.echo(f"{info.prefix}\t{info.name}\t{limit}\t{info.created_at:%Y-%m-%d}\t{state}")
+
+
+@keys_app.command("revoke")
+def revoke_command(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix as listed (or the whole key).")],
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Revoke a key; servers refuse it within seconds."""
+    info = revoke_key(_store(config, database), prefix)
+    typer.echo(f"Revoked {info.prefix} ({info.name}).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")

@@ -1,0 +1,97 @@
+"""``civility serve``: the Perspective-compatible API (and ingest API) under uvicorn.
+
+The settings are resolved here once and exported as ``CIVILITY_*`` variables, so every worker
+process builds the same app from the environment. The store is migrated here, before workers
+start, and on a store with no key at all a first key is created and printed, so that a first
+run with no configuration is immediately usable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civility.api.keys import create_key, list_keys
+from civility.settings import SETTINGS, env_name, load_settings
+from civility.store import open_store
+
+
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Server processes (each loads the model once).")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Store URL, e.g. postgresql+psycopg://...")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Directory for the SQLite store and local state.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML config file (default: $CIVILITY_CONFIG).")
+    ] = None,
+    get: Annotated[
+        str | None,
+        typer.Option(
+            "--get", help="Answer one GET request for this path and exit (no port opened)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the API until interrupted."""
+    settings = load_settings(
+        config,
+        host=host,
+        port=port,
+        workers=workers,
+        database_url=database,
+        data_dir=str(data_dir) if data_dir is not None else None,
+    )
+    store = open_store(settings.resolved_database_url)
+    if settings.require_key and not list_keys(store):
+        key, _ = create_key(store, "first key")
+        typer.echo(f"First API key (shown once; more with 'civility keys create'): {key}")
+    store.dispose()
+    for setting in SETTINGS:
+        os.environ[env_name(setting.name)] = str(getattr(settings, setting.name))
+    os.environ.pop("CIVILITY_CONFIG", None)  # everything it said is now in the environment
+    if get is not None:
+        _get_once(get)
+        return
+    import uvicorn
+
+    if settings.workers > 1:
+        metrics_dir = Path(settings.data_dir) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    typer.echo(f"Serving on http://{settings.host}:{settings.port} ({settings.workers} worker(s))")
+    uvicorn.run(
+        "civility.api.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        access_log=False,  # uvicorn's would log ?key=; the app logs requests without it
+    )
+
+
+def _get_once(path: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from civility.api.app import create_app_from_env
+
+    with TestClient(create_app_from_env()) as client:
+        response = client.get(path)
+    typer.echo(response.text)
+    if response.status_code >= 400:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
