@@ -72,3 +72,43 @@ def disqus_archive(tmp_path: Path) -> Path:
         f"{threads}{''.join(posts)}</disqus>\n"
     )
     return path
+
+
+# -- a store and an API app, on SQLite and (when configured) PostgreSQL ------------------------
+
+from collections.abc import Iterator  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+from tests.store.conftest import store, store_url  # noqa: E402, F401
+
+from civility.moderation.archive import ArchiveComment  # noqa: E402
+from civility.moderation.ingest import IngestOptions, ingest  # noqa: E402
+from civility.scoring import FastScorer  # noqa: E402
+from civility.settings import Settings  # noqa: E402
+from civility.store import Moderator, Store  # noqa: E402
+
+
+@pytest.fixture
+def client(store: Store, tiny_scorer: FastScorer, tmp_path: Path) -> Iterator[TestClient]:  # noqa: F811
+    from civility.api import create_app
+
+    settings = Settings(data_dir=str(tmp_path), require_key=False)
+    app = create_app(settings, store=store, scorer=tiny_scorer)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def moderators(store: Store) -> list[str]:  # noqa: F811
+    with store.writer() as session:
+        for name in ("alice", "bruno"):
+            session.add(Moderator(username=name, password_hash="x"))
+    return ["alice", "bruno"]
+
+
+def submit(store: Store, scorer: FastScorer, rows: list[dict[str, str]], **kwargs: object) -> list:  # noqa: F811
+    """Ingest archive-shaped rows straight through the service (no HTTP)."""
+    from civility.moderation.archive import from_record
+
+    comments: list[ArchiveComment] = [from_record(r, i, "test") for i, r in enumerate(rows, 1)]
+    return ingest(store, scorer, comments, options=IngestOptions(create_articles=True), **kwargs)  # type: ignore[arg-type]

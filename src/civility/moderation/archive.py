@@ -38,6 +38,8 @@ class ArchiveComment:
     created_at: datetime | None = None
     article_title: str | None = None
     article_url: str | None = None
+    article_body: str | None = None
+    author_name: str | None = None
     position: int = 0
     """Record number in the file (1-based): where to resume and what to quote in errors."""
 

@@ -1,0 +1,285 @@
+"""The ingest API: comments in, decisions out; the queue; moderators' decisions; policies.
+
+JSON over HTTP on the same server as the Perspective API, behind the same API keys. Handlers
+are thin: they validate the body (naming the field at fault), call ``civility.moderation`` and
+turn its CivilityErrors into the ``{ok, error, errors, status}`` envelope. They are plain
+``def`` functions, so scoring and database work run in the threadpool, off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Body, FastAPI, Query
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from civility.api.deps import ApiKeyDep, ScorerDep, StoreDep
+from civility.api.errors import ApiError
+from civility.errors import CivilityError
+from civility.moderation.archive import ArchiveComment
+from civility.moderation.calibration import calibration_loader
+from civility.moderation.ingest import DEFAULT_COMMUNITY, ingest
+from civility.moderation.policies import PolicyCache, policy_format
+from civility.moderation.policy import parse_policy
+from civility.moderation.queue import (
+    article_health,
+    comment_record,
+    decide_comment,
+    list_queue,
+)
+from civility.moderation.webhooks import WebhookWorker
+from civility.store import Community, Webhook
+
+MAX_BATCH = 1000
+"""Most comments one batch request may carry (bodies are also capped by ``max_body_bytes``)."""
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Deliver webhooks in the background for as long as the server runs."""
+    state = getattr(app.state, "civility", None)
+    worker = WebhookWorker(state.store).start() if state is not None else None
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+router = APIRouter(prefix="/v1", tags=["moderation"], lifespan=_lifespan)
+policies = PolicyCache(calibration_loader())
+
+
+class ArticleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(None, max_length=2000)
+    url: str | None = Field(None, max_length=2000)
+    body: str | None = None
+
+
+class CommentIn(BaseModel):
+    """One comment as the publisher's CMS sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+    comment_id: str = Field(min_length=1, max_length=200)
+    article_id: str = Field(min_length=1, max_length=200)
+    text: str
+    parent_id: str | None = Field(None, max_length=200)
+    author: str | None = Field(None, max_length=200)
+    author_name: str | None = Field(None, max_length=200)
+    created_at: datetime | None = None
+    article: ArticleIn | None = None
+
+    def to_archive(self) -> ArchiveComment:
+        article = self.article or ArticleIn()
+        return ArchiveComment(
+            article_id=self.article_id,
+            comment_id=self.comment_id,
+            text=self.text,
+            parent_id=self.parent_id or None,
+            author=self.author or None,
+            created_at=self.created_at,
+            article_title=article.title,
+            article_url=article.url,
+            article_body=article.body,
+            author_name=self.author_name,
+        )
+
+
+class SubmitOne(CommentIn):
+    community: str = DEFAULT_COMMUNITY
+
+
+class SubmitBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community: str = DEFAULT_COMMUNITY
+    comments: list[CommentIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community: str = DEFAULT_COMMUNITY
+    action: str
+    moderator: str = Field(min_length=1)
+    reason: str | None = None
+    expected_status: str | None = None
+
+
+class CommunityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    policy: str | None = None
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    secret: str = Field(min_length=16, max_length=200)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+JsonBody = Annotated[Any, Body()]
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def parse(model: type[Model], body: Any) -> Model:
+    """Validate ``body`` as ``model``; the error names the first field at fault."""
+    try:
+        return TypeAdapter(model).validate_python(body)
+    except ValidationError as exc:
+        messages = [f"{_field(e['loc'])}: {e['msg']}." for e in exc.errors()]
+        raise _refusal(422, messages) from None
+
+
+def _refusal(status: int, messages: list[str]) -> ApiError:
+    error = ApiError(status, messages[0])
+    error.details = {"errors": messages}
+    return error
+
+
+T = TypeVar("T")
+
+
+def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a moderation function, turning the errors users cause into HTTP refusals."""
+    try:
+        return function(*args, **kwargs)
+    except CivilityError as exc:
+        raise _refusal(exc.status, [exc.message]) from None
+
+
+@router.post("/comments")
+def submit_comment(
+    body: JsonBody, store: StoreDep, scorer: ScorerDep, _key: ApiKeyDep
+) -> dict[str, Any]:
+    """Submit one comment; the response carries the decision (approve, hold or reject)."""
+    one = parse(SubmitOne, body)
+    [result] = call(ingest, store, scorer, [one.to_archive()], one.community, policies)
+    return {"ok": True, **result.as_dict()}
+
+
+@router.post("/comments:batch")
+def submit_batch(
+    body: JsonBody, store: StoreDep, scorer: ScorerDep, _key: ApiKeyDep
+) -> dict[str, Any]:
+    """Submit up to 1,000 comments, all committed together (or none, on any error)."""
+    batch = parse(SubmitBatch, body)
+    results = call(
+        ingest, store, scorer, [c.to_archive() for c in batch.comments], batch.community, policies
+    )
+    return {"ok": True, "results": [r.as_dict() for r in results]}
+
+
+@router.get("/queue")
+def queue(
+    store: StoreDep,
+    _key: ApiKeyDep,
+    community: str = DEFAULT_COMMUNITY,
+    status: str = "held",
+    article_id: str | None = None,
+    author: str | None = None,
+    rule: str | None = None,
+    attribute: str | None = None,
+    min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: int | None = None,
+) -> dict[str, Any]:
+    """Held comments (or another status), oldest first, with scores and thread alert badges."""
+    page = call(
+        list_queue,
+        store,
+        community,
+        status,
+        article_id,
+        author,
+        rule,
+        attribute,
+        min_score,
+        limit,
+        after,
+    )
+    return {"ok": True, **page}
+
+
+@router.get("/comments/{comment_id}")
+def get_comment(
+    comment_id: str, store: StoreDep, _key: ApiKeyDep, community: str = DEFAULT_COMMUNITY
+) -> dict[str, Any]:
+    """A comment, its scores and its audit trail."""
+    return {"ok": True, **call(comment_record, store, community, comment_id)}
+
+
+@router.post("/comments/{comment_id}/decisions")
+def decide(comment_id: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
+    """A moderator approves, rejects or restores a comment; 409 if someone decided first."""
+    decision = parse(DecisionIn, body)
+    result = call(
+        decide_comment,
+        store,
+        decision.community,
+        comment_id,
+        decision.action,
+        decision.moderator,
+        decision.reason,
+        decision.expected_status,
+    )
+    return {"ok": True, **result}
+
+
+@router.get("/articles/{article_id}/health")
+def health(
+    article_id: str,
+    store: StoreDep,
+    _key: ApiKeyDep,
+    community: str = DEFAULT_COMMUNITY,
+    bucket_minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
+) -> dict[str, Any]:
+    """An article's discussion over time, and whether it is turning toxic."""
+    return {"ok": True, **call(article_health, store, community, article_id, bucket_minutes)}
+
+
+def _put_community(store: Any, slug: str, update: CommunityIn) -> dict[str, Any]:
+    if update.policy is not None:
+        parse_policy(update.policy, policy_format(update.policy), "policy")
+    with store.writer() as session:
+        community = session.query(Community).filter_by(slug=slug).one_or_none()
+        if community is None:
+            community = Community(slug=slug, name=update.name or slug)
+            session.add(community)
+        if update.name is not None:
+            community.name = update.name
+        if update.policy is not None:
+            community.policy = update.policy
+    return {"community": slug, "name": community.name, "has_policy": bool(community.policy)}
+
+
+@router.put("/communities/{slug}")
+def put_community(slug: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
+    """Create or update a community and its policy; an invalid policy is refused with its line."""
+    return {"ok": True, **call(_put_community, store, slug, parse(CommunityIn, body))}
+
+
+def _add_webhook(store: Any, slug: str, hook: WebhookIn) -> dict[str, Any]:
+    with store.writer() as session:
+        community = session.query(Community).filter_by(slug=slug).one_or_none()
+        if community is None:
+            raise CivilityError(f"Unknown community {slug!r}.")
+        row = Webhook(community_id=community.id, url=hook.url, secret=hook.secret)
+        session.add(row)
+        session.flush()
+        return {"id": row.id, "url": row.url}
+
+
+@router.post("/communities/{slug}/webhooks")
+def add_webhook(slug: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
+    """Register a CMS endpoint for the community's decisions and thread alerts."""
+    return {"ok": True, **call(_add_webhook, store, slug, parse(WebhookIn, body))}

@@ -1,0 +1,568 @@
+"""Ingestion: comments in, decisions out, written in one transaction per batch.
+
+A batch is scored with one model call, decided in order against the history the store already
+holds, and written (comments, scores, the policy's decisions and the webhook events that report
+them) in a single transaction: when the caller gets an answer the whole batch is committed, and
+a failure leaves nothing behind. Comments are recognised by their external id, so re-sending a
+batch, whole or in part, never duplicates anything: known comments come back as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from civility.errors import EmptyTextError, InvalidCommentError, TextTooLongError
+from civility.moderation.archive import ArchiveComment
+from civility.moderation.decide import Decision as Verdict
+from civility.moderation.decide import decide_batch, score_batch
+from civility.moderation.history import DAY, History
+from civility.moderation.policies import PolicyCache
+from civility.moderation.webhooks import enqueue_events
+from civility.scoring import Scorer, check_text
+from civility.store import (
+    Article,
+    Author,
+    Comment,
+    Community,
+    Decision,
+    Score,
+)
+
+STATUS_OF = {"approve": "approved", "hold": "held", "reject": "rejected"}
+ACTION_OF = {status: action for action, status in STATUS_OF.items()}
+DEFAULT_COMMUNITY = "default"
+"""The community used when a submission names none; created on first use."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What the caller learns about one submitted comment."""
+
+    comment_id: str
+    id: int
+    status: str
+    action: str
+    rule: str | None
+    reason: str
+    scores: dict[str, float]
+    model_version: str | None
+    duplicate: bool = False
+    alert: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "comment_id": self.comment_id,
+            "status": self.status,
+            "decision": {
+                "action": self.action,
+                "rule": self.rule,
+                "reason": self.reason,
+                "model_version": self.model_version,
+            },
+            "scores": self.scores,
+            "duplicate": self.duplicate,
+            "thread_alert": self.alert,
+        }
+
+
+@dataclass
+class IngestOptions:
+    """How strict a caller is about threads and articles.
+
+    The API refuses unknown articles and parents (the publisher should send them); an archive
+    import creates articles as it meets them and keeps replies whose parent is missing (deleted
+    or spam in the export) as top-level comments.
+    """
+
+    create_articles: bool = False
+    require_parents: bool = True
+    create_community: bool = False
+
+
+@dataclass
+class _Batch:
+    community: Community
+    new: list[int] = field(default_factory=list)
+    existing: dict[str, Comment] = field(default_factory=dict)
+
+
+def validate(comments: Sequence[ArchiveComment]) -> None:
+    """Refuse the batch before anything is scored or written, naming the field at fault."""
+    seen: dict[str, int] = {}
+    for index, comment in enumerate(comments):
+        where = f"comments[{index}]"
+        for name in ("comment_id", "article_id"):
+            value = getattr(comment, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidCommentError(f"{where}.{name}", "is required.")
+            if len(value) > 200:
+                raise InvalidCommentError(f"{where}.{name}", "is longer than 200 characters.")
+        try:
+            check_text(comment.text)
+        except (EmptyTextError, TextTooLongError) as exc:
+            raise InvalidCommentError(f"{where}.text", exc.message) from None
+        if comment.comment_id in seen:
+            raise InvalidCommentError(
+                f"{where}.comment_id",
+                f"{comment.comment_id!r} also appears at comments[{seen[comment.comment_id]}].",
+            )
+        if comment.parent_id == comment.comment_id:
+            raise InvalidCommentError(f"{where}.parent_id", "a comment cannot reply to itself.")
+        seen[comment.comment_id] = index
+
+
+def _community(session: Session, slug: str, create: bool) -> Community:
+    community = session.scalar(select(Community).where(Community.slug == slug))
+    if community is not None:
+        return community
+    if not (create or slug == DEFAULT_COMMUNITY):
+        raise InvalidCommentError("community", f"unknown community {slug!r}.")
+    community = Community(slug=slug, name=slug)
+    session.add(community)
+    session.flush()
+    return community
+
+
+def _existing(session: Session, community_id: int, ids: Sequence[str]) -> dict[str, Comment]:
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Comment).where(Comment.community_id == community_id, Comment.external_id.in_(ids))
+    )
+    return {c.external_id: c for c in rows}
+
+
+def _known_result(comment: Comment, session: Session) -> IngestResult:
+    """A re-sent comment: its current status and the policy's original decision."""
+    first = session.scalar(
+        select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id).limit(1)
+    )
+    scores = {
+        s.attribute: s.value
+        for s in session.scalars(select(Score).where(Score.comment_id == comment.id))
+    }
+    rule = None
+    if first is not None and first.actor.startswith("policy:") and first.actor != "policy:default":
+        rule = first.actor.removeprefix("policy:")
+    return IngestResult(
+        comment.external_id,
+        comment.id,
+        comment.status,
+        ACTION_OF.get(comment.status, "hold"),
+        rule,
+        (first.reason or "") if first is not None else "",
+        scores,
+        first.model_version if first is not None else None,
+        duplicate=True,
+    )
+
+
+def _articles(
+    session: Session, community: Community, comments: Sequence[ArchiveComment], create: bool
+) -> dict[str, int]:
+    wanted = sorted({c.article_id for c in comments})
+    found = {
+        a.external_id: a
+        for a in session.scalars(
+            select(Article).where(
+                Article.community_id == community.id, Article.external_id.in_(wanted)
+            )
+        )
+    }
+    for index, comment in enumerate(comments):
+        article = found.get(comment.article_id)
+        described = comment.article_title or comment.article_url or comment.article_body
+        if article is None:
+            if not (create or described):
+                raise InvalidCommentError(
+                    f"comments[{index}].article_id",
+                    f"unknown article {comment.article_id!r}; send the article's title or url "
+                    "with its first comment.",
+                )
+            article = Article(
+                community_id=community.id,
+                external_id=comment.article_id,
+                title=comment.article_title,
+                url=comment.article_url,
+                body=comment.article_body,
+            )
+            session.add(article)
+            found[comment.article_id] = article
+        elif described:
+            # The publisher's latest title/url wins (articles get corrected after publication).
+            article.title = comment.article_title or article.title
+            article.url = comment.article_url or article.url
+            article.body = comment.article_body or article.body
+    session.flush()
+    return {external: a.id for external, a in found.items()}
+
+
+def _authors(
+    session: Session, community: Community, comments: Sequence[ArchiveComment]
+) -> dict[str, int]:
+    wanted = sorted({c.author for c in comments if c.author})
+    if not wanted:
+        return {}
+    found = {
+        a.external_id: a.id
+        for a in session.scalars(
+            select(Author).where(
+                Author.community_id == community.id, Author.external_id.in_(wanted)
+            )
+        )
+    }
+    names = {c.author: c.author_name for c in comments if c.author}
+    missing = [a for a in wanted if a not in found]
+    if missing:
+        rows = session.execute(
+            insert(Author).returning(Author.id, Author.external_id, sort_by_parameter_order=True),
+            [
+                {"community_id": community.id, "external_id": a, "display_name": names[a] or a}
+                for a in missing
+            ],
+        )
+        found.update({external: id_ for id_, external in rows})
+    return found
+
+
+def _parents(
+    session: Session,
+    community: Community,
+    comments: Sequence[ArchiveComment],
+    require: bool,
+) -> tuple[dict[str, tuple[int, str]], list[ArchiveComment]]:
+    """Stored parents (id, article external id), and the batch with unresolvable parents cut.
+
+    A parent may be stored already or come earlier in the same batch; either way it must
+    belong to the same article, or the thread would be nonsense.
+    """
+    in_batch = {c.comment_id: c.article_id for c in comments}
+    outside = sorted({c.parent_id for c in comments if c.parent_id and c.parent_id not in in_batch})
+    stored: dict[str, tuple[int, str]] = {}
+    if outside:
+        rows = session.execute(
+            select(Comment.external_id, Comment.id, Article.external_id)
+            .join(Article, Comment.article_id == Article.id)
+            .where(Comment.community_id == community.id, Comment.external_id.in_(outside))
+        )
+        stored = {external: (id_, article) for external, id_, article in rows}
+    position = {c.comment_id: i for i, c in enumerate(comments)}
+    kept: list[ArchiveComment] = []
+    for index, comment in enumerate(comments):
+        parent = comment.parent_id
+        if parent is None:
+            kept.append(comment)
+            continue
+        if parent in in_batch and position[parent] < index:
+            article = in_batch[parent]
+        elif parent in stored:
+            article = stored[parent][1]
+        else:
+            if require:
+                raise InvalidCommentError(
+                    f"comments[{index}].parent_id", f"unknown parent comment {parent!r}."
+                )
+            kept.append(replace(comment, parent_id=None))
+            continue
+        if article != comment.article_id:
+            raise InvalidCommentError(
+                f"comments[{index}].parent_id",
+                f"parent comment {parent!r} belongs to article {article!r}, "
+                f"not {comment.article_id!r}.",
+            )
+        kept.append(comment)
+    return stored, kept
+
+
+def seed_history(
+    session: Session,
+    community_id: int,
+    comments: Sequence[ArchiveComment],
+    authors: dict[str, int],
+    articles: dict[str, int],
+    parents: dict[str, tuple[int, str]],
+) -> History:
+    """The part of the store's history a batch's policy decisions can read, in memory."""
+    history = History()
+    by_author_id = {id_: external for external, id_ in authors.items()}
+    if by_author_id:
+        rows = session.execute(
+            select(Comment.author_id, Comment.status, func.count())
+            .where(Comment.author_id.in_(by_author_id))
+            .group_by(Comment.author_id, Comment.status)
+        )
+        for author_id, status, count in rows:
+            if status in ACTION_OF:
+                history.author(by_author_id[author_id]).counts[ACTION_OF[status]] = count
+        earliest = min((c.created_at for c in comments if c.created_at), default=None)
+        since = (earliest or datetime.now(UTC)) - DAY
+        recent = session.execute(
+            select(Comment.author_id, Comment.status, Comment.created_at)
+            .where(
+                Comment.author_id.in_(by_author_id),
+                Comment.status.in_(("held", "rejected")),
+                Comment.created_at >= since,
+            )
+            .order_by(Comment.created_at)
+        )
+        for author_id, status, created in recent:
+            history.author(by_author_id[author_id]).recent.append((created, ACTION_OF[status]))
+    for external, article_id in articles.items():
+        if external not in {c.article_id for c in comments}:
+            continue
+        thread = history.thread(external)
+        total, flagged = session.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum((Comment.status.in_(("held", "rejected"))).cast(Integer)), 0
+                ),
+            ).where(Comment.article_id == article_id)
+        ).one()
+        window = session.execute(
+            select(Score.value, Comment.status)
+            .join(Comment, Score.comment_id == Comment.id)
+            .where(Comment.article_id == article_id, Score.attribute == "TOXICITY")
+            .order_by(Comment.id.desc())
+            .limit(thread.recent.maxlen or 20)
+        ).all()
+        for value, status in reversed(window):
+            thread.add(float(value), ACTION_OF.get(status, "approve"))
+        thread.comments, thread.flagged = int(total), int(flagged)
+    if parents:
+        rows = session.execute(
+            select(Comment.external_id, Score.value)
+            .join(Score, Score.comment_id == Comment.id)
+            .where(
+                Comment.id.in_([id_ for id_, _ in parents.values()]), Score.attribute == "TOXICITY"
+            )
+        )
+        history.toxicity.update({external: float(value) for external, value in rows})
+    return history
+
+
+def _write(
+    session: Session,
+    community: Community,
+    comments: Sequence[ArchiveComment],
+    verdicts: Sequence[Verdict],
+    articles: dict[str, int],
+    authors: dict[str, int],
+    parents: dict[str, tuple[int, str]],
+    now: datetime,
+) -> list[IngestResult]:
+    """Insert comments, scores, decisions and webhook events with bulk statements."""
+    rows = [
+        {
+            "community_id": community.id,
+            "article_id": articles[c.article_id],
+            "parent_id": parents[c.parent_id][0] if c.parent_id in parents else None,
+            "author_id": authors.get(c.author) if c.author else None,
+            "external_id": c.comment_id,
+            "text": c.text,
+            "text_sha256": hashlib.sha256(c.text.encode("utf-8", "surrogatepass")).hexdigest(),
+            "created_at": c.created_at or now,
+            "received_at": now,
+            "status": STATUS_OF[v.action],
+        }
+        for c, v in zip(comments, verdicts, strict=True)
+    ]
+    ids = [
+        id_
+        for (id_,) in session.execute(
+            insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows
+        )
+    ]
+    by_external = {c.comment_id: id_ for c, id_ in zip(comments, ids, strict=True)}
+    links = [
+        {"b_id": by_external[c.comment_id], "b_parent": by_external[c.parent_id]}
+        for c in comments
+        if c.parent_id and c.parent_id in by_external
+    ]
+    if links:
+        session.connection().execute(
+            update(Comment.__table__)
+            .where(Comment.__table__.c.id == bindparam("b_id"))
+            .values(parent_id=bindparam("b_parent")),
+            links,
+        )
+    session.execute(
+        insert(Score),
+        [
+            {"comment_id": id_, "attribute": a, "value": value, "model_version": v.model_version}
+            for id_, v in zip(ids, verdicts, strict=True)
+            for a, value in v.scores.items()
+        ],
+    )
+    decision_ids = [
+        id_
+        for (id_,) in session.execute(
+            insert(Decision).returning(Decision.id, sort_by_parameter_order=True),
+            [
+                {
+                    "comment_id": id_,
+                    "actor": f"policy:{v.rule or 'default'}",
+                    "action": v.action,
+                    "reason": v.reason,
+                    "scores": v.decided_on,
+                    "model_version": v.model_version,
+                    "created_at": now,
+                }
+                for id_, v in zip(ids, verdicts, strict=True)
+            ],
+        )
+    ]
+    results = [
+        IngestResult(
+            c.comment_id,
+            id_,
+            STATUS_OF[v.action],
+            v.action,
+            v.rule,
+            v.reason,
+            v.scores,
+            v.model_version,
+            alert=v.alert,
+        )
+        for c, id_, v in zip(comments, ids, verdicts, strict=True)
+    ]
+    enqueue_events(
+        session,
+        community,
+        [
+            decision_event(community.slug, c, r, "policy", decision_id, now)
+            for c, r, decision_id in zip(comments, results, decision_ids, strict=True)
+        ]
+        + [
+            alert_event(community.slug, c, r, now)
+            for c, r in zip(comments, results, strict=True)
+            if r.alert
+        ],
+    )
+    return results
+
+
+def decision_event(
+    community: str,
+    comment: ArchiveComment,
+    result: IngestResult,
+    actor: str,
+    decision_id: int | None,
+    now: datetime,
+) -> tuple[str, dict[str, Any], int | None]:
+    return (
+        "comment.decided",
+        {
+            "community": community,
+            "article_id": comment.article_id,
+            "comment_id": comment.comment_id,
+            "status": result.status,
+            "action": result.action,
+            "actor": actor,
+            "rule": result.rule,
+            "reason": result.reason,
+            "scores": result.scores,
+            "model_version": result.model_version,
+            "decided_at": now.isoformat(),
+        },
+        decision_id,
+    )
+
+
+def alert_event(
+    community: str, comment: ArchiveComment, result: IngestResult, now: datetime
+) -> tuple[str, dict[str, Any], int | None]:
+    return (
+        "thread.alert",
+        {
+            "community": community,
+            "article_id": comment.article_id,
+            "comment_id": comment.comment_id,
+            "reason": "The discussion is turning toxic: many recent comments were held, "
+            "rejected or scored high on TOXICITY.",
+            "raised_at": now.isoformat(),
+        },
+        None,
+    )
+
+
+def ingest(
+    store: Any,
+    scorer: Scorer,
+    comments: Sequence[ArchiveComment],
+    community: str = DEFAULT_COMMUNITY,
+    policies: PolicyCache | None = None,
+    options: IngestOptions | None = None,
+) -> list[IngestResult]:
+    """Score, decide and store ``comments``; one result per comment, in order.
+
+    Raises InvalidCommentError (naming the field) before anything is written. Safe to call
+    again with the same comments: known ones are returned with ``duplicate=True``.
+    """
+    options = options or IngestOptions()
+    policies = policies or PolicyCache()
+    validate(comments)
+    if not comments:
+        return []
+    ids = [c.comment_id for c in comments]
+    with store.session() as session:
+        known = session.scalar(select(Community.id).where(Community.slug == community))
+        already = set(_existing(session, known, ids)) if known is not None else set()
+    fresh = [c for c in comments if c.comment_id not in already]
+    probabilities = score_batch(scorer, fresh) if fresh else None
+    for attempt in range(2):
+        try:
+            return _ingest_in_transaction(
+                store, scorer, comments, fresh, probabilities, community, policies, options
+            )
+        except IntegrityError:
+            # A concurrent request inserted some of these comments first: the retry will
+            # find them and return them as duplicates. A second failure is a real error.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_in_transaction(
+    store: Any,
+    scorer: Scorer,
+    comments: Sequence[ArchiveComment],
+    fresh: list[ArchiveComment],
+    probabilities: np.ndarray | None,
+    slug: str,
+    policies: PolicyCache,
+    options: IngestOptions,
+) -> list[IngestResult]:
+    now = datetime.now(UTC)
+    with store.writer() as session:
+        community = _community(session, slug, options.create_community)
+        existing = _existing(session, community.id, [c.comment_id for c in comments])
+        todo = [i for i, c in enumerate(fresh) if c.comment_id not in existing]
+        batch = [fresh[i] for i in todo]
+        results: dict[str, IngestResult] = {
+            external: _known_result(comment, session) for external, comment in existing.items()
+        }
+        if batch:
+            articles = _articles(session, community, batch, options.create_articles)
+            authors = _authors(session, community, batch)
+            parents, batch = _parents(session, community, batch, options.require_parents)
+            history = seed_history(session, community.id, batch, authors, articles, parents)
+            policy, calibrate = policies.get(session, community)
+            assert probabilities is not None
+            verdicts = decide_batch(
+                batch, policy, scorer, history, calibrate, probabilities[todo], now
+            )
+            for result in _write(
+                session, community, batch, verdicts, articles, authors, parents, now
+            ):
+                results[result.comment_id] = result
+    return [results[c.comment_id] for c in comments]
