@@ -15,7 +15,7 @@ def _binary(y_true: np.ndarray) -> np.ndarray:
 def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float | None:
     """ROC-AUC with labels >= 0.5 as positives; None when only one class is present."""
     y = _binary(y_true)
-    if y.min(initial=1) == y.max(initial=0):
+    if len(y) == 0 or y.min() == y.max():
         return None
     return float(roc_auc_score(y, y_score))
 

@@ -35,6 +35,20 @@ def words(text: str) -> list[tuple[int, int]]:
     return found
 
 
+def word_probabilities(
+    texts: Sequence[str], predict_proba: Callable[[Sequence[str]], np.ndarray]
+) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+    """For each text, its word bounds and each word's probabilities, in one batch for all."""
+    bounds = [words(text) for text in texts]
+    pieces = [text[b:e] for text, found in zip(texts, bounds, strict=True) for b, e in found]
+    probs = predict_proba(pieces) if pieces else np.zeros((0, 0), dtype=np.float32)
+    result, offset = [], 0
+    for found in bounds:
+        result.append((found, probs[offset : offset + len(found)]))
+        offset += len(found)
+    return result
+
+
 def word_spans(
     text: str,
     labels: Sequence[str],
@@ -43,11 +57,10 @@ def word_spans(
     attributes: Sequence[str],
 ) -> dict[str, list[Span]]:
     """Spans per attribute: words that, scored alone, clear the attribute's threshold."""
-    bounds = words(text)
+    [(bounds, probs)] = word_probabilities([text], predict_proba)
     result: dict[str, list[Span]] = {a: [] for a in attributes}
     if not bounds:
         return result
-    probs = predict_proba([text[b:e] for b, e in bounds])
     for attribute in attributes:
         column = probs[:, labels.index(attribute)]
         threshold = thresholds.get(attribute, 0.5)

@@ -1,0 +1,47 @@
+"""``civility evaluate FILE``: how well a model does on the user's own labelled comments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from civility.evaluation.evaluate import evaluate_file
+from civility.scoring import load_scorer
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL with a text column and label columns.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    text_col: Annotated[str | None, typer.Option("--text-column", help="Column holding the text.")] = None,
+    tier: Annotated[str, typer.Option(help="Model tier to evaluate.")] = "fast",
+    model: Annotated[Path | None, typer.Option(help="Model artifact directory.")] = None,
+) -> None:
+    """Per-attribute ROC-AUC, average precision and calibration error (ECE) on FILE.
+
+    Label columns may use Jigsaw names (toxic, severe_toxic, obscene, threat, insult,
+    identity_hate) or Perspective's (TOXICITY, IDENTITY_ATTACK, ...); -1 or empty = unscored.
+    """
+    result = evaluate_file(load_scorer(tier, model), file, text_col)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"{result['file']}: {result['n']} comments, model {result['model']}")
+    for name in ("attribute", "labelled", "positives", "ROC-AUC", "avg precision", "ECE"):
+        table.add_column(name, justify="left" if name == "attribute" else "right")
+    for attribute, m in result["attributes"].items():
+        table.add_row(attribute, str(m["n"]), str(m["positives"]), _fmt(m["roc_auc"]),
+                      _fmt(m["average_precision"]), _fmt(m["ece"]))
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate_command)

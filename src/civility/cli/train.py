@@ -1,0 +1,75 @@
+"""``civility train`` and ``civility data summary``: build the corpus, fit, write the artifact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from civility.data import default_sources, load_corpus, summarize
+from civility.data.sources import SOURCES
+from civility.errors import ConfigError
+
+data_app = typer.Typer(help="Inspect the training data.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _sources(sources: list[str] | None, licence: str) -> list[str]:
+    if licence not in ("A", "AB"):
+        raise ConfigError(f"--licence must be A or AB. Got {licence!r}.")
+    return sources or default_sources(licence)
+
+
+@data_app.command("summary")
+def summary_command(
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
+    licence: Annotated[str, typer.Option(help="Licence classes to include: A, or AB for all.")] = "AB",
+    limit: Annotated[int | None, typer.Option(help="Read at most this many texts per source.")] = None,
+) -> None:
+    """Per attribute and source: positives / negatives / missing labels."""
+    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
+    table = Table(title=f"{len(corpus)} texts after deduplication")
+    table.add_column("source")
+    table.add_column("class")
+    for attribute in corpus.attributes:
+        table.add_column(attribute, justify="right")
+    cells: dict[str, list[str]] = {}
+    for row in summarize(corpus):
+        cells.setdefault(str(row["source"]), []).append(
+            f"{row['positive']}/{row['negative']}/{row['missing']}"
+        )
+    for name, values in cells.items():
+        table.add_row(name, SOURCES[name].licence_class, *values)
+    Console().print(table)
+    Console().print("cells: positive/negative/missing (positive = label >= 0.5)")
+
+
+def train_command(
+    output: Annotated[Path, typer.Option(help="Artifact directory to write.")] = Path("src/civility/models/fast"),
+    source: Annotated[list[str] | None, typer.Option(help="Train on these sources only (repeatable).")] = None,
+    licence: Annotated[str, typer.Option(help="A (default model) or AB (opt-in, non-commercial data too).")] = "A",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.")] = 0,
+    limit: Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")] = None,
+    teacher_share: Annotated[float, typer.Option(help="Weight of teacher scores in mixed labels.")] = 0.5,
+    max_iter: Annotated[int, typer.Option(help="Optimiser iterations.")] = 200,
+    evaluate: Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")] = True,
+) -> None:
+    """Train the fast-tier scorer on the shared data and write it with its manifest."""
+    from civility.scoring.train import TrainingConfig, train_fast
+
+    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
+    config = TrainingConfig(teacher_share=teacher_share, seed=seed,
+                            scorer_params={"max_iter": max_iter})
+    if limit is not None:
+        config.identity_sentences = min(config.identity_sentences, limit)
+    scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)
+    scorer.save(output, metadata)
+    console.log(f"wrote {output} ({scorer.version})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")
+    app.command("train")(train_command)

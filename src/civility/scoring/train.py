@@ -1,0 +1,170 @@
+"""Training the fast tier from the harmonised corpus: one function, deterministic for a seed.
+
+``train_fast`` is what ``civility train`` runs. It mixes teacher scores into the labels where the
+registry allows, adds augmented copies (disguised toxic texts, non-toxic identity mentions),
+fits the scorer on the training split, measures it on the validation split per source, tunes
+span thresholds on the Toxic Spans training posts, and reports span F1 on their test posts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civility import __version__
+from civility.attributes import ATTRIBUTES
+from civility.data import Corpus, load_teacher_scores, mix_teachers
+from civility.data.augment import identity_sentences, obfuscated_copies
+from civility.data.sources import SOURCES, data_root
+from civility.evaluation.metrics import attribute_metrics, span_f1
+from civility.scoring._fast import FastScorer
+from civility.scoring.spans import word_probabilities
+
+TEACHER_CREDIT = (
+    "Teacher probabilities from tox-block 0.1.2 and toxic-comment-classifier 0.3.0 (BiLSTMs "
+    "trained on Jigsaw Toxic Comment Classification 2018) and alt-profanity-check 1.9.1 (TF-IDF "
+    "+ SVM on Jigsaw 2018 and Davidson et al. 2017), all MIT-licensed, mixed into the labels of "
+    "TOXICITY, SEVERE_TOXICITY, INSULT, PROFANITY and THREAT at training time only."
+)
+
+
+@dataclass
+class TrainingConfig:
+    """Everything that decides the trained model, recorded in its manifest."""
+
+    teacher_share: float = 0.5
+    teacher_only_weight: float = 0.3
+    obfuscated_share: float = 0.3
+    identity_sentences: int = 4000
+    seed: int = 0
+    scorer_params: dict[str, Any] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def _augment(
+    texts: list[str], targets: np.ndarray, weights: np.ndarray, config: TrainingConfig,
+    rng: np.random.Generator,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Disguised copies of toxic texts keep their labels; identity mentions are clean."""
+    toxic = np.flatnonzero(np.nan_to_num(targets[:, 0]) >= 0.5)
+    chosen = rng.choice(toxic, size=int(len(toxic) * config.obfuscated_share), replace=False)
+    chosen.sort()
+    disguised = obfuscated_copies([texts[i] for i in chosen], rng)
+    mentions = identity_sentences(rng, config.identity_sentences)
+    clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
+    return (
+        texts + disguised + mentions,
+        np.vstack([targets, targets[chosen], clean]),
+        np.vstack([weights, weights[chosen], np.ones_like(clean)]),
+    )
+
+
+def span_examples(root: Path, split: str) -> list[tuple[str, set[int]]]:
+    """(text, gold toxic character offsets) of a SemEval-2021 Toxic Spans split."""
+    path = root / "toxic-spans" / f"tsd_{split}.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            rows.append((record["text"], set(record["spans"])))
+    return rows
+
+
+def predicted_offsets(
+    words: list[tuple[list[tuple[int, int]], np.ndarray]], column: int, threshold: float
+) -> list[set[int]]:
+    """Character offsets covered by words whose probability clears ``threshold``."""
+    return [
+        {i for (b, e), p in zip(bounds, probs[:, column], strict=True) if p >= threshold
+         for i in range(b, e)}
+        for bounds, probs in words
+    ]
+
+
+def tune_span_thresholds(
+    scorer: FastScorer, root: Path, progress: Progress
+) -> dict[str, Any]:
+    """Pick the span threshold on Toxic Spans train posts; report F1 on its test posts."""
+    column = scorer.labels_.index("TOXICITY")
+    train = span_examples(root, "train")
+    train_words = word_probabilities([t for t, _ in train], scorer.predict_proba)
+    gold = [g for _, g in train]
+    best = max(
+        (span_f1(predicted_offsets(train_words, column, float(t)), gold), round(float(t), 2))
+        for t in np.arange(0.2, 0.95, 0.05)
+    )
+    progress(f"span threshold {best[1]} (train F1 {best[0]:.3f})")
+    # Spans for every attribute use the TOXICITY-tuned threshold: only TOXICITY has gold spans
+    # of its own, and per-word probabilities are on the same scale for all attributes.
+    scorer.span_thresholds_ = dict.fromkeys(scorer.labels_, best[1])
+    test = span_examples(root, "test")
+    test_words = word_probabilities([t for t, _ in test], scorer.predict_proba)
+    test_f1 = span_f1(predicted_offsets(test_words, column, best[1]), [g for _, g in test])
+    return {"threshold": best[1], "train_f1": round(best[0], 4), "test_f1": round(test_f1, 4)}
+
+
+def validation_report(scorer: FastScorer, corpus: Corpus) -> dict[str, Any]:
+    """Per source, per attribute metrics on the validation split (human labels only)."""
+    valid = corpus.subset(corpus.splits == "valid")
+    probs = scorer.predict_proba(valid.texts)
+    report: dict[str, Any] = {"all": attribute_metrics(valid.labels, probs, corpus.attributes)}
+    for source in dict.fromkeys(valid.sources.tolist()):
+        rows = valid.sources == source
+        report[source] = attribute_metrics(valid.labels[rows], probs[rows], corpus.attributes)
+    return report
+
+
+def train_fast(
+    corpus: Corpus,
+    config: TrainingConfig | None = None,
+    progress: Progress = lambda message: None,
+    root: Path | None = None,
+    evaluate: bool = True,
+) -> tuple[FastScorer, dict[str, Any]]:
+    """Fit the fast tier on ``corpus``'s training split; returns it and its manifest metadata."""
+    config = config or TrainingConfig()
+    root = root or data_root()
+    rng = np.random.default_rng(config.seed)
+    started = time.perf_counter()
+    train = corpus.subset(corpus.splits == "train")
+    progress(f"{len(train)} training texts from {len(set(train.sources.tolist()))} sources")
+    teachers = load_teacher_scores(root)
+    targets, weights, found = mix_teachers(
+        train.texts, train.labels, teachers, config.teacher_share, config.teacher_only_weight
+    )
+    progress(f"teacher scores found for {found.mean():.1%} of texts")
+    texts, targets, weights = _augment(train.texts, targets, weights, config, rng)
+    progress(f"{len(texts)} texts after augmentation; fitting")
+    scorer = FastScorer(**config.scorer_params).fit(texts, targets, sample_weight=weights)
+    progress(f"fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)")
+    used = sorted(set(train.sources.tolist()))
+    metadata: dict[str, Any] = {
+        "model_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "training": {
+            "config": dict(vars(config)),
+            "n_texts": len(texts),
+            "sources": {
+                name: {"licence": SOURCES[name].licence, "class": SOURCES[name].licence_class,
+                       "texts": int((train.sources == name).sum())}
+                for name in used
+            },
+            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
+            "teachers": TEACHER_CREDIT,
+        },
+        "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
+    }
+    if evaluate:
+        progress("measuring on the validation split")
+        metadata["metrics"] = {"validation": validation_report(scorer, corpus)}
+        progress("tuning span thresholds")
+        metadata["metrics"]["spans"] = tune_span_thresholds(scorer, root, progress)
+    return scorer, metadata

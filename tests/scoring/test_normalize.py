@@ -1,0 +1,66 @@
+"""The normaliser undoes obfuscation and leaves ordinary prose alone."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civility.scoring import normalize
+
+
+@pytest.mark.parametrize(
+    ("disguised", "plain"),
+    [
+        ("you are an id1ot", "you are an idiot"),
+        ("sh1t", "shit"),
+        ("f*ck off", "fuck off"),
+        ("f**k", "fuck"),
+        ("what the f#ck", "what the fuck"),
+        ("@ss", "ass"),
+        ("$hit", "shit"),
+        ("b!tch", "bitch"),
+        ("a**hole", "asshole"),
+        ("f u c k off", "fuck off"),
+        ("i.d.i.o.t", "idiot"),
+        ("s-h-i-t", "shit"),
+        ("stuuuupid", "stupid"),
+        ("iddiot", "idiot"),
+        ("stupd moron", "stupid moron"),
+        ("ѕhіt", "shit"),  # Cyrillic lookalikes
+        ("f\u200buck", "fuck"),  # zero-width space
+        ("fück", "fuck"),
+        ("𝐟𝐮𝐜𝐤", "fuck"),  # mathematical bold
+        ("ＦＵＣＫ", "fuck"),  # full width
+        ("k!ll yourself", "kill yourself"),
+    ],
+)
+def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
+    assert normalize(disguised) == plain
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "as far as i know",
+        "the 1st of may at 10am",
+        "i am a gay black woman",
+        "this is fucking brilliant",
+        "too good to be true",
+        "i have a 3 d printer",
+        "all well and good",
+        "it costs $5, not 50%",
+    ],
+)
+def test_ordinary_text_is_left_alone(prose: str) -> None:
+    assert normalize(prose) == prose
+
+
+def test_stretched_letters_keep_a_double() -> None:
+    assert normalize("goooood") == "good"
+    assert normalize("soooo") == "soo"
+
+
+@given(st.text(max_size=200))
+def test_normalize_is_total_and_idempotent_on_any_text(text: str) -> None:
+    once = normalize(text)
+    assert isinstance(once, str)
+    assert normalize(once) == normalize(normalize(once))
