@@ -99,18 +99,27 @@ class EdgeMiddleware:
             self._record(scope, 413, start)
             return
         received = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise _too_large(limit)
             return message
 
         async def recording_send(message: Message) -> None:
+            # Whatever the app made of a cut-off body (FastAPI turns it into a parse error),
+            # the client is told the truth: the body was too large.
             nonlocal status
+            if too_large:
+                if message["type"] == "http.response.start":
+                    status = 413
+                    await _send_error(scope, send, _too_large(limit))
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
             await send(message)

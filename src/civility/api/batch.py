@@ -1,7 +1,8 @@
 """``POST /batch``: Google's multipart/mixed batch format, many API calls in one request.
 
 Each part is an HTTP request (``POST /v1alpha1/comments:analyze?key=...`` plus JSON); each is
-run through this same application in-process, so it gets the same key check, rate limit,
+run through this same application in-process (a direct ASGI call: no socket, and no client
+library logging URLs that carry keys), so it gets the same key check, rate limit,
 validation and micro-batching as a direct call (the parts run concurrently, so their comments
 are scored together). Parts may only call ``/v1alpha1`` methods.
 """
@@ -15,10 +16,11 @@ import secrets
 from email.parser import BytesParser
 from email.policy import compat32
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Scope
 
 from civility.api.deps import get_state
 from civility.api.errors import ApiError, google_error_body, http_phrase
@@ -87,29 +89,22 @@ async def batch(request: Request) -> Response:
             f"{state.settings.batch_max_parts}.",
         )
     outer_key = request.headers.get("x-goog-api-key")
-    transport = httpx.ASGITransport(app=request.app)
-    async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url)) as client:
 
-        async def run(raw: bytes) -> tuple[int, bytes, str]:
-            try:
-                method, target, headers, body = parse_http_request(raw)
-            except ApiError as exc:
-                return exc.code, _json(google_error_body(exc)), "application/json"
-            path = httpx.URL(target).path
-            if not path.startswith("/v1alpha1/"):
-                error = ApiError(400, f"Batch parts may only call /v1alpha1 methods, not {path}.")
-                return 400, _json(google_error_body(error)), "application/json"
-            forwarded = {k: v for k, v in headers.items() if k in _FORWARDED_HEADERS}
-            if outer_key and "x-goog-api-key" not in forwarded:
-                forwarded["x-goog-api-key"] = outer_key
-            response = await client.request(method, target, headers=forwarded, content=body)
-            return (
-                response.status_code,
-                response.content,
-                response.headers.get("content-type", "application/json"),
-            )
+    async def run(raw: bytes) -> tuple[int, bytes, str]:
+        try:
+            method, target, headers, body = parse_http_request(raw)
+        except ApiError as exc:
+            return exc.code, _json(google_error_body(exc)), "application/json"
+        path = urlsplit(target).path
+        if not path.startswith("/v1alpha1/"):
+            error = ApiError(400, f"Batch parts may only call /v1alpha1 methods, not {path}.")
+            return 400, _json(google_error_body(error)), "application/json"
+        forwarded = {k: v for k, v in headers.items() if k in _FORWARDED_HEADERS}
+        if outer_key and "x-goog-api-key" not in forwarded:
+            forwarded["x-goog-api-key"] = outer_key
+        return await call_app(request.app, request.scope, method, target, forwarded, body)
 
-        results = await asyncio.gather(*(run(raw) for _, raw in parts))
+    results = await asyncio.gather(*(run(raw) for _, raw in parts))
     boundary = "batch_" + secrets.token_hex(12)
     chunks = []
     for (content_id, _), (status, payload, content_type) in zip(parts, results, strict=True):
@@ -126,3 +121,53 @@ async def batch(request: Request) -> Response:
 
 def _json(body: dict[str, Any]) -> bytes:
     return json.dumps(body).encode()
+
+
+async def call_app(
+    app: ASGIApp, outer: Scope, method: str, target: str, headers: dict[str, str], body: bytes
+) -> tuple[int, bytes, str]:
+    """Run one embedded request through ``app``; (status, body, content type)."""
+    url = urlsplit(target)
+    scope: Scope = {
+        **{
+            k: outer[k]
+            for k in ("asgi", "http_version", "scheme", "server", "client")
+            if k in outer
+        },
+        "type": "http",
+        "method": method,
+        "path": unquote(url.path),
+        "raw_path": url.path.encode("latin-1"),
+        "query_string": url.query.encode("latin-1"),
+        "root_path": "",
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        + [(b"content-length", str(len(body)).encode())],
+        "state": {},
+    }
+    done = asyncio.Event()
+    sent_body = False
+    status, content_type, chunks = 500, "application/json", []
+
+    async def receive() -> Message:
+        nonlocal sent_body
+        if not sent_body:
+            sent_body = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status, content_type
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            for name, value in message.get("headers", []):
+                if name.lower() == b"content-type":
+                    content_type = value.decode("latin-1")
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                done.set()
+
+    await app(scope, receive, send)
+    done.set()
+    return status, b"".join(chunks), content_type
