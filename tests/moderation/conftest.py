@@ -79,13 +79,13 @@ def disqus_archive(tmp_path: Path) -> Path:
 from collections.abc import Iterator  # noqa: E402
 
 from fastapi.testclient import TestClient  # noqa: E402
-from tests.store.conftest import store, store_url  # noqa: E402, F401
 
 from civility.moderation.archive import ArchiveComment  # noqa: E402
 from civility.moderation.ingest import IngestOptions, ingest  # noqa: E402
 from civility.scoring import FastScorer  # noqa: E402
 from civility.settings import Settings  # noqa: E402
 from civility.store import Moderator, Store  # noqa: E402
+from tests.store.conftest import store, store_url  # noqa: E402, F401
 
 
 @pytest.fixture
