@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from tqdm import tqdm
@@ -57,9 +57,59 @@ def policy_test_command(
             typer.echo(f"      e.g. {example[:100]!r}")
     if result.alerts:
         articles = sorted({a for a, _ in result.alerts})
-        typer.echo(f"Thread alerts: {len(result.alerts)} on {len(articles)} articles "
-                   f"({', '.join(articles[:5])}{', ...' if len(articles) > 5 else ''})")
+        typer.echo(
+            f"Thread alerts: {len(result.alerts)} on {len(articles)} articles "
+            f"({', '.join(articles[:5])}{', ...' if len(articles) > 5 else ''})"
+        )
+
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Store URL (default: the settings' database_url or data_dir)."),
+]
+
+
+def _store(database: str | None) -> Any:
+    from civility.settings import load_settings
+    from civility.store import open_store
+
+    return open_store(load_settings(database_url=database).resolved_database_url)
+
+
+def import_command(
+    archive: Annotated[Path, typer.Argument(help="JSONL, CSV or Disqus XML archive to import.")],
+    community: Annotated[
+        str, typer.Option(help="Community (site or section) to import into.")
+    ] = "default",
+    batch_size: Annotated[
+        int, typer.Option(help="Comments scored and stored per transaction.")
+    ] = 500,
+    database: DatabaseOption = None,
+    tier: TierOption = "fast",
+    model: ModelOption = None,
+) -> None:
+    """Import ARCHIVE: rebuild its threads, score and decide every comment, in batches.
+
+    Interrupted? Run the same command again: stored comments are skipped, the rest imported.
+    """
+    from civility.moderation.importer import import_archive
+
+    store = _store(database)
+    scorer = load_scorer(tier, model)
+    try:
+        with tqdm(desc="importing", unit=" comments") as bar:
+            result = import_archive(
+                store, scorer, iter_archive(archive), community, batch_size, bar.update
+            )
+    finally:
+        store.dispose()
+    statuses = ", ".join(f"{n} {s}" for s, n in result["statuses"].items())
+    typer.echo(
+        f"Imported {result['imported']} comments into {community!r} ({statuses}); "
+        f"{result['skipped']} already stored were skipped."
+    )
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(policy_app, name="policy")
+    app.command("import")(import_command)
