@@ -34,45 +34,112 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     insult = {"start": 10, "end": 15, "type": "Insult"}
-    _write(tmp_path / "toxic-spans/acl2022_per_annotator.jsonl", [
-        {"id": "civil-1", "text": "You're an idiot.", "annotations": [
-            {"all_toxic": False, "not_toxic": False, "spans": [insult]},
-            {"all_toxic": False, "not_toxic": False, "spans": [insult]},
-            {"all_toxic": False, "not_toxic": True, "spans": []},
-        ]},
-        {"id": "civil-2", "text": "I will find you and hurt you, scum.", "annotations": [
-            {"all_toxic": False, "not_toxic": False, "spans": [{"start": 0, "end": 28, "type": "Threat"}]},
-            {"all_toxic": True, "not_toxic": True, "spans": []},
-        ]},
-    ])
-    _write(tmp_path / "toxic-spans/tsd_test.jsonl", [{"text": "I will find you and hurt you, scum."}])
-    _write(tmp_path / "hatexplain/hatexplain.jsonl.gz", [
-        {"id": "1_gab", "text": "those people are vermin", "labels": ["hatespeech", "hatespeech", "offensive"]},
-        {"id": "2_twitter", "text": "YOU'RE AN IDIOT!!", "labels": ["offensive", "normal", "normal"]},
-    ])
-    _write(tmp_path / "paradetox/paradetox_pairs.jsonl.gz", [
-        {"id": "p0", "toxic": "this is fucking stupid", "neutral1": "this is not smart", "neutral2": None},
-    ])
-    _write(tmp_path / "paradetox/paradetox_cannot_rewrite.jsonl", [
-        {"id": "c0", "text": "go to hell, scum", "reasons": {"toxic_content": True}},
-        {"id": "c1", "text": "the meeting is at noon", "reasons": {"not_toxic": True}},
-    ])
-    _write(tmp_path / "convabuse/convabuse.jsonl.gz", [
-        {"id": "a1", "text": "show me your tits", "annotations": [
-            {"is_abuse.-2": 1, "sex_harassment": 1, "sexist": [0, 1]},
-            {"is_abuse.1": 1, "sex_harassment": 0, "sexist": 0},
-        ]},
-    ])
-    _write(tmp_path / "edos_sexism/edos_aggregated.jsonl.gz", [
-        {"id": "e1", "text": "women should be beaten", "label_sexist": "sexist",
-         "label_category": "1. threats, plans to harm and incitement"},
-        {"id": "e2", "text": "nice weather for it", "label_sexist": "not sexist", "label_category": "none"},
-    ])
-    six = dict.fromkeys(["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"], 0.9)
-    _write(tmp_path / "teacher-scores/teacher_scores.jsonl.gz", [
-        {"sha1": hashlib.sha1(b"You're an idiot.").hexdigest(), "tox_block": six,
-         "toxic_comment_classifier": six, "alt_profanity_check": 0.6},
-    ])
+    _write(
+        tmp_path / "toxic-spans/acl2022_per_annotator.jsonl",
+        [
+            {
+                "id": "civil-1",
+                "text": "You're an idiot.",
+                "annotations": [
+                    {"all_toxic": False, "not_toxic": False, "spans": [insult]},
+                    {"all_toxic": False, "not_toxic": False, "spans": [insult]},
+                    {"all_toxic": False, "not_toxic": True, "spans": []},
+                ],
+            },
+            {
+                "id": "civil-2",
+                "text": "I will find you and hurt you, scum.",
+                "annotations": [
+                    {
+                        "all_toxic": False,
+                        "not_toxic": False,
+                        "spans": [{"start": 0, "end": 28, "type": "Threat"}],
+                    },
+                    {"all_toxic": True, "not_toxic": True, "spans": []},
+                ],
+            },
+        ],
+    )
+    _write(
+        tmp_path / "toxic-spans/tsd_test.jsonl", [{"text": "I will find you and hurt you, scum."}]
+    )
+    _write(
+        tmp_path / "hatexplain/hatexplain.jsonl.gz",
+        [
+            {
+                "id": "1_gab",
+                "text": "those people are vermin",
+                "labels": ["hatespeech", "hatespeech", "offensive"],
+            },
+            {
+                "id": "2_twitter",
+                "text": "YOU'RE AN IDIOT!!",
+                "labels": ["offensive", "normal", "normal"],
+            },
+        ],
+    )
+    _write(
+        tmp_path / "paradetox/paradetox_pairs.jsonl.gz",
+        [
+            {
+                "id": "p0",
+                "toxic": "this is fucking stupid",
+                "neutral1": "this is not smart",
+                "neutral2": None,
+            },
+        ],
+    )
+    _write(
+        tmp_path / "paradetox/paradetox_cannot_rewrite.jsonl",
+        [
+            {"id": "c0", "text": "go to hell, scum", "reasons": {"toxic_content": True}},
+            {"id": "c1", "text": "the meeting is at noon", "reasons": {"not_toxic": True}},
+        ],
+    )
+    _write(
+        tmp_path / "convabuse/convabuse.jsonl.gz",
+        [
+            {
+                "id": "a1",
+                "text": "show me your tits",
+                "annotations": [
+                    {"is_abuse.-2": 1, "sex_harassment": 1, "sexist": [0, 1]},
+                    {"is_abuse.1": 1, "sex_harassment": 0, "sexist": 0},
+                ],
+            },
+        ],
+    )
+    _write(
+        tmp_path / "edos_sexism/edos_aggregated.jsonl.gz",
+        [
+            {
+                "id": "e1",
+                "text": "women should be beaten",
+                "label_sexist": "sexist",
+                "label_category": "1. threats, plans to harm and incitement",
+            },
+            {
+                "id": "e2",
+                "text": "nice weather for it",
+                "label_sexist": "not sexist",
+                "label_category": "none",
+            },
+        ],
+    )
+    six = dict.fromkeys(
+        ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"], 0.9
+    )
+    _write(
+        tmp_path / "teacher-scores/teacher_scores.jsonl.gz",
+        [
+            {
+                "sha1": hashlib.sha1(b"You're an idiot.").hexdigest(),
+                "tox_block": six,
+                "toxic_comment_classifier": six,
+                "alt_profanity_check": 0.6,
+            },
+        ],
+    )
     return tmp_path
 
 
@@ -94,7 +161,10 @@ def test_toxic_spans_votes_become_shares_and_test_posts_are_pinned(root: Path) -
 
 def test_hatexplain_hate_is_identity_attack_offensive_is_only_toxic(root: Path) -> None:
     labels = _by_text(root, "hatexplain")
-    assert labels["those people are vermin"] == {"TOXICITY": 1.0, "IDENTITY_ATTACK": pytest.approx(2 / 3)}
+    assert labels["those people are vermin"] == {
+        "TOXICITY": 1.0,
+        "IDENTITY_ATTACK": pytest.approx(2 / 3),
+    }
     assert labels["YOU'RE AN IDIOT!!"]["IDENTITY_ATTACK"] == 0.0
 
 
@@ -155,7 +225,7 @@ def test_teachers_fill_in_where_allowed_and_never_identity_attack(root: Path) ->
 
 
 def test_unknown_source_lists_the_real_ones() -> None:
-    with pytest.raises(UnknownNameError, match="Available: .*hatexplain"):
+    with pytest.raises(UnknownNameError, match=r"Available: .*hatexplain"):
         get_source("jigsaw")
 
 

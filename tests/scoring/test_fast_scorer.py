@@ -43,7 +43,9 @@ def test_save_load_round_trip(tiny_scorer: FastScorer, tmp_path: Path) -> None:
     tiny_scorer.save(tmp_path / "m", metadata={"note": "round trip"})
     loaded = FastScorer.load(tmp_path / "m")
     texts = ["you are an idiot", "lovely weather"]
-    np.testing.assert_allclose(loaded.predict_proba(texts), tiny_scorer.predict_proba(texts), atol=2e-3)
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts), tiny_scorer.predict_proba(texts), atol=2e-3
+    )
     assert loaded.metadata_["note"] == "round trip"
     assert loaded.version == tiny_scorer.version
 

@@ -9,7 +9,9 @@ from civility.scoring._ngrams import HashedNgramVectorizer
 
 def _char_ngrams(text: str, n_min: int, n_max: int) -> Counter[str]:
     padded = f" {text} "
-    return Counter(padded[i : i + n] for n in range(n_min, n_max + 1) for i in range(len(padded) - n + 1))
+    return Counter(
+        padded[i : i + n] for n in range(n_min, n_max + 1) for i in range(len(padded) - n + 1)
+    )
 
 
 def test_char_ngram_counts_match_a_direct_count() -> None:

@@ -19,9 +19,13 @@ def _fmt(value: float | None) -> str:
 
 
 def evaluate_command(
-    file: Annotated[Path, typer.Argument(help="CSV or JSONL with a text column and label columns.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV or JSONL with a text column and label columns.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    text_col: Annotated[str | None, typer.Option("--text-column", help="Column holding the text.")] = None,
+    text_col: Annotated[
+        str | None, typer.Option("--text-column", help="Column holding the text.")
+    ] = None,
     tier: Annotated[str, typer.Option(help="Model tier to evaluate.")] = "fast",
     model: Annotated[Path | None, typer.Option(help="Model artifact directory.")] = None,
 ) -> None:
@@ -38,10 +42,53 @@ def evaluate_command(
     for name in ("attribute", "labelled", "positives", "ROC-AUC", "avg precision", "ECE"):
         table.add_column(name, justify="left" if name == "attribute" else "right")
     for attribute, m in result["attributes"].items():
-        table.add_row(attribute, str(m["n"]), str(m["positives"]), _fmt(m["roc_auc"]),
-                      _fmt(m["average_precision"]), _fmt(m["ece"]))
+        table.add_row(
+            attribute,
+            str(m["n"]),
+            str(m["positives"]),
+            _fmt(m["roc_auc"]),
+            _fmt(m["average_precision"]),
+            _fmt(m["ece"]),
+        )
     Console().print(table)
+
+
+def eval_report_command(
+    output: Annotated[Path, typer.Option(help="Markdown file to write.")] = Path(
+        "docs/evaluation.md"
+    ),
+    loso: Annotated[
+        bool, typer.Option("--loso", help="Add leave-one-source-out (retrains per source).")
+    ] = False,
+    loso_max_iter: Annotated[
+        int, typer.Option(help="Optimiser iterations of each LOSO model.")
+    ] = 60,
+    model: Annotated[Path | None, typer.Option(help="Fast-tier artifact directory.")] = None,
+) -> None:
+    """Write the evaluation report: validation per source, external sets, LOSO, spans."""
+    from rich.console import Console as RichConsole
+
+    from civility.data.files import atomic_output
+    from civility.evaluation.report import (
+        external_evaluation,
+        leave_one_source_out,
+        render_markdown,
+    )
+    from civility.scoring import FastScorer
+
+    log = RichConsole(stderr=True).log
+    scorer = load_scorer("fast", model)
+    if not isinstance(scorer, FastScorer):
+        raise typer.BadParameter("the report describes a fast-tier artifact")
+    log("scoring the external sets")
+    external = external_evaluation(scorer)
+    params = {"max_iter": loso_max_iter}
+    results = leave_one_source_out(scorer_params=params, progress=log) if loso else None
+    with atomic_output(output) as handle:
+        handle.write(render_markdown(scorer, external, results, params))
+    log(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_command)
+    app.command("eval-report")(eval_report_command)

@@ -19,12 +19,25 @@ BATCH_SIZE = 512
 
 def score_command(
     text: Annotated[str | None, typer.Argument(help="The comment to score.")] = None,
-    spans: Annotated[bool, typer.Option("--spans", help="Also print the words that drove each score.")] = False,
-    input_path: Annotated[Path | None, typer.Option("--input", "-i", help="JSONL or CSV file to score.")] = None,
-    output_path: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL file to write (with --input).")] = None,
-    text_col: Annotated[str | None, typer.Option("--text-column", help="Column holding the text (default: text, comment_text, ...).")] = None,
+    spans: Annotated[
+        bool, typer.Option("--spans", help="Also print the words that drove each score.")
+    ] = False,
+    input_path: Annotated[
+        Path | None, typer.Option("--input", "-i", help="JSONL or CSV file to score.")
+    ] = None,
+    output_path: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL file to write (with --input).")
+    ] = None,
+    text_col: Annotated[
+        str | None,
+        typer.Option(
+            "--text-column", help="Column holding the text (default: text, comment_text, ...)."
+        ),
+    ] = None,
     tier: Annotated[str, typer.Option(help="Model tier: fast, accurate or ensemble.")] = "fast",
-    model: Annotated[Path | None, typer.Option(help="Model artifact directory (default: the shipped one).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model artifact directory (default: the shipped one).")
+    ] = None,
 ) -> None:
     """Print each attribute's score for TEXT, one per line, or score a whole file.
 
@@ -46,7 +59,9 @@ def score_command(
     for attribute, value in scores.items():
         typer.echo(f"{attribute}\t{value:.4f}")
         for span in found.get(attribute, []):
-            typer.echo(f"  {span.begin}-{span.end}\t{span.score:.4f}\t{text[span.begin:span.end]}")
+            typer.echo(
+                f"  {span.begin}-{span.end}\t{span.score:.4f}\t{text[span.begin : span.end]}"
+            )
 
 
 def score_file(scorer, input_path: Path, output_path: Path, text_col: str | None = None) -> int:  # type: ignore[no-untyped-def]
@@ -63,7 +78,8 @@ def score_file(scorer, input_path: Path, output_path: Path, text_col: str | None
                 value = record.get(column)
                 if not isinstance(value, str):
                     raise InputFileError(
-                        f"{input_path}, record {count + offset + 1}: {column!r} is missing or not text."
+                        f"{input_path}, record {count + offset + 1}: "
+                        f"{column!r} is missing or not text."
                     )
                 texts.append(value)
             for record, scores in zip(batch, scorer.score(texts), strict=True):

@@ -25,9 +25,15 @@ def _sources(sources: list[str] | None, licence: str) -> list[str]:
 
 @data_app.command("summary")
 def summary_command(
-    source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
-    licence: Annotated[str, typer.Option(help="Licence classes to include: A, or AB for all.")] = "AB",
-    limit: Annotated[int | None, typer.Option(help="Read at most this many texts per source.")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only these sources (repeatable).")
+    ] = None,
+    licence: Annotated[
+        str, typer.Option(help="Licence classes to include: A, or AB for all.")
+    ] = "AB",
+    limit: Annotated[
+        int | None, typer.Option(help="Read at most this many texts per source.")
+    ] = None,
 ) -> None:
     """Per attribute and source: positives / negatives / missing labels."""
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
@@ -48,21 +54,34 @@ def summary_command(
 
 
 def train_command(
-    output: Annotated[Path, typer.Option(help="Artifact directory to write.")] = Path("src/civility/models/fast"),
-    source: Annotated[list[str] | None, typer.Option(help="Train on these sources only (repeatable).")] = None,
-    licence: Annotated[str, typer.Option(help="A (default model) or AB (opt-in, non-commercial data too).")] = "A",
+    output: Annotated[Path, typer.Option(help="Artifact directory to write.")] = Path(
+        "src/civility/models/fast"
+    ),
+    source: Annotated[
+        list[str] | None, typer.Option(help="Train on these sources only (repeatable).")
+    ] = None,
+    licence: Annotated[
+        str, typer.Option(help="A (default model) or AB (opt-in, non-commercial data too).")
+    ] = "A",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.")] = 0,
-    limit: Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")] = None,
-    teacher_share: Annotated[float, typer.Option(help="Weight of teacher scores in mixed labels.")] = 0.5,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many texts per source (quick runs).")
+    ] = None,
+    teacher_share: Annotated[
+        float, typer.Option(help="Weight of teacher scores in mixed labels.")
+    ] = 0.5,
     max_iter: Annotated[int, typer.Option(help="Optimiser iterations.")] = 200,
-    evaluate: Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")] = True,
+    evaluate: Annotated[
+        bool, typer.Option(help="Measure on validation data and tune spans.")
+    ] = True,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
     from civility.scoring.train import TrainingConfig, train_fast
 
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
-    config = TrainingConfig(teacher_share=teacher_share, seed=seed,
-                            scorer_params={"max_iter": max_iter})
+    config = TrainingConfig(
+        teacher_share=teacher_share, seed=seed, scorer_params={"max_iter": max_iter}
+    )
     if limit is not None:
         config.identity_sentences = min(config.identity_sentences, limit)
     scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)

@@ -50,7 +50,9 @@ def load_corpus(
             yield source.name, islice(source.examples(base), limit_per_source)
 
     corpus = build_corpus(stream())
-    corpus.meta["sources"] = {s.name: {"licence": s.licence, "class": s.licence_class} for s in chosen}
+    corpus.meta["sources"] = {
+        s.name: {"licence": s.licence, "class": s.licence_class} for s in chosen
+    }
     return corpus
 
 

@@ -48,13 +48,15 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
     try:
         with _open_text(path) as handle:
             if kind == "jsonl":
-                for line, raw in enumerate(handle, start=1):  # noqa: B007
+                for line, raw in enumerate(handle, start=1):
                     if not raw.strip():
                         continue
                     try:
                         record = json.loads(raw)
                     except json.JSONDecodeError as exc:
-                        raise InputFileError(f"{path}, line {line}: invalid JSON ({exc.msg}).") from None
+                        raise InputFileError(
+                            f"{path}, line {line}: invalid JSON ({exc.msg})."
+                        ) from None
                     if not isinstance(record, dict):
                         raise InputFileError(f"{path}, line {line}: expected a JSON object.")
                     yield record

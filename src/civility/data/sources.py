@@ -24,7 +24,12 @@ from civility.data._corpus import Example
 from civility.errors import DataUnavailableError, UnknownNameError
 
 TOX, SEV, IDA, INS, PRO, THR, SEX = (
-    "TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT",
+    "TOXICITY",
+    "SEVERE_TOXICITY",
+    "IDENTITY_ATTACK",
+    "INSULT",
+    "PROFANITY",
+    "THREAT",
     "SEXUALLY_EXPLICIT",
 )
 
@@ -117,7 +122,9 @@ def load_implicit_hate(root: Path) -> Iterator[Example]:
     other stage-2 posts are implicit hate that is not threatening.
     """
     folder = root / "implicit_hate_corpus"
-    stage2 = {r["text"]: r["implicit_class"] for r in _read_jsonl(folder / "implicit_hate_stg2.jsonl")}
+    stage2 = {
+        r["text"]: r["implicit_class"] for r in _read_jsonl(folder / "implicit_hate_stg2.jsonl")
+    }
     tox = {"explicit_hate": 1.0, "implicit_hate": 0.8, "not_hate": 0.0}
     for record in _read_jsonl(folder / "implicit_hate_stg1.jsonl.gz"):
         kind = record["class"]
@@ -199,18 +206,27 @@ def load_convabuse(root: Path) -> Iterator[Example]:
         if not rows:
             continue
         tox = [
-            min(1.0, sum(_vote(a.get(f"is_abuse.{lvl}", 0)) for lvl in ("-1", "-2", "-3"))
-                + 0.5 * _vote(a.get("is_abuse.0", 0)))
+            min(
+                1.0,
+                sum(_vote(a.get(f"is_abuse.{lvl}", 0)) for lvl in ("-1", "-2", "-3"))
+                + 0.5 * _vote(a.get("is_abuse.0", 0)),
+            )
             for a in rows
         ]
-        severe = [min(1.0, _vote(a.get("is_abuse.-2", 0)) + _vote(a.get("is_abuse.-3", 0))) for a in rows]
+        severe = [
+            min(1.0, _vote(a.get("is_abuse.-2", 0)) + _vote(a.get("is_abuse.-3", 0))) for a in rows
+        ]
         sexual = [min(1.0, _vote(a.get("sex_harassment", 0))) for a in rows]
         ida = [min(1.0, max(_vote(a.get(k, 0)) for k in identity)) for a in rows]
         yield Example(
             record["id"],
             record["text"],
-            {TOX: sum(tox) / len(rows), SEV: sum(severe) / len(rows),
-             SEX: sum(sexual) / len(rows), IDA: sum(ida) / len(rows)},
+            {
+                TOX: sum(tox) / len(rows),
+                SEV: sum(severe) / len(rows),
+                SEX: sum(sexual) / len(rows),
+                IDA: sum(ida) / len(rows),
+            },
         )
 
 
@@ -241,8 +257,23 @@ def load_ethos(root: Path) -> Iterator[Example]:
 
 
 _CALM_EMOTIONS = frozenset(
-    {"neutral", "admiration", "approval", "caring", "gratitude", "joy", "love", "optimism",
-     "curiosity", "relief", "pride", "excitement", "amusement", "realization", "desire"}
+    {
+        "neutral",
+        "admiration",
+        "approval",
+        "caring",
+        "gratitude",
+        "joy",
+        "love",
+        "optimism",
+        "curiosity",
+        "relief",
+        "pride",
+        "excitement",
+        "amusement",
+        "realization",
+        "desire",
+    }
 )
 
 
@@ -262,9 +293,14 @@ def load_cadd(root: Path) -> Iterator[Example]:
     for record in _read_jsonl(root / "cadd_reddit" / "cadd_dev_test.jsonl.gz"):
         kind = int(record["L1"])
         yield Example(
-            record["id"], record["text"],
-            {TOX: float(record["L2"]), PRO: float(record["L6"]), IDA: float(kind == 1),
-             INS: float(kind == 2)},
+            record["id"],
+            record["text"],
+            {
+                TOX: float(record["L2"]),
+                PRO: float(record["L6"]),
+                IDA: float(kind == 1),
+                INS: float(kind == 2),
+            },
         )
 
 
@@ -273,8 +309,9 @@ def load_gab_hate(root: Path) -> Iterator[Example]:
     for name in ("ghc_train.jsonl.gz", "ghc_test.jsonl"):
         for record in _read_jsonl(root / "gab_hate_corpus" / name):
             hd, cv, vo = float(record["hd"]), float(record["cv"]), float(record["vo"])
-            yield Example(record["id"], record["text"],
-                          {TOX: max(hd, cv, vo), IDA: hd, THR: cv, PRO: vo})
+            yield Example(
+                record["id"], record["text"], {TOX: max(hd, cv, vo), IDA: hd, THR: cv, PRO: vo}
+            )
 
 
 def load_hateval(root: Path) -> Iterator[Example]:
@@ -309,8 +346,12 @@ def load_toxigen(root: Path) -> Iterator[Example]:
 def load_conan(root: Path) -> Iterator[Example]:
     """Expert-written hate speech (HS) and counter-narratives (CN) about identity groups."""
     folder = root / "conan_counter_narratives"
-    for name in ("multitarget_conan.jsonl", "conan_en.jsonl", "kn_grounded_conan.jsonl",
-                 "dialoconan.jsonl.gz"):
+    for name in (
+        "multitarget_conan.jsonl",
+        "conan_en.jsonl",
+        "kn_grounded_conan.jsonl",
+        "dialoconan.jsonl.gz",
+    ):
         for record in _read_jsonl(folder / name):
             value = 1.0 if record["type"] == "HS" else 0.0
             labels = {TOX: value, IDA: value}
@@ -334,10 +375,28 @@ class Source:
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
-        Source("toxic-spans", "A", "CC0-1.0", "Civil Comments news-site posts, typed toxic spans", load_toxic_spans),
+        Source(
+            "toxic-spans",
+            "A",
+            "CC0-1.0",
+            "Civil Comments news-site posts, typed toxic spans",
+            load_toxic_spans,
+        ),
         Source("hatexplain", "A", "MIT", "Twitter and Gab, hate/offensive/normal", load_hatexplain),
-        Source("implicit_hate_corpus", "A", "CC-BY-4.0", "Twitter, explicit/implicit hate", load_implicit_hate),
-        Source("stormfront_degibert2018", "A", "CC-BY-SA-3.0", "Stormfront forum, hate/noHate", load_stormfront),
+        Source(
+            "implicit_hate_corpus",
+            "A",
+            "CC-BY-4.0",
+            "Twitter, explicit/implicit hate",
+            load_implicit_hate,
+        ),
+        Source(
+            "stormfront_degibert2018",
+            "A",
+            "CC-BY-SA-3.0",
+            "Stormfront forum, hate/noHate",
+            load_stormfront,
+        ),
         Source("edos_sexism", "A", "CC0-1.0", "Gab and Reddit, sexism", load_edos),
         Source("paradetox", "A", "CC0-1.0", "toxic sentences and neutral rewrites", load_paradetox),
         Source("convabuse", "A", "CC-BY-4.0", "abuse towards chatbots", load_convabuse),
@@ -345,13 +404,37 @@ SOURCES: dict[str, Source] = {
         Source("fox_news_comments", "A", "MIT", "Fox News comments, hateful", load_fox_news),
         Source("ethos", "A", "GPL-3.0", "YouTube and Reddit, hate share", load_ethos),
         Source("goemotions_reddit", "A", "Apache-2.0", "everyday Reddit comments", load_goemotions),
-        Source("cadd_reddit", "B", "CC-BY-SA-4.0 + no-sharing guideline", "Reddit abuse types", load_cadd),
-        Source("gab_hate_corpus", "B", "not stated", "Gab, dignity/violence/vulgarity", load_gab_hate),
-        Source("hateval2019_en", "B", "CC-BY-NC-4.0", "Twitter, hate vs immigrants/women", load_hateval),
+        Source(
+            "cadd_reddit",
+            "B",
+            "CC-BY-SA-4.0 + no-sharing guideline",
+            "Reddit abuse types",
+            load_cadd,
+        ),
+        Source(
+            "gab_hate_corpus", "B", "not stated", "Gab, dignity/violence/vulgarity", load_gab_hate
+        ),
+        Source(
+            "hateval2019_en", "B", "CC-BY-NC-4.0", "Twitter, hate vs immigrants/women", load_hateval
+        ),
         Source("trac1_en", "B", "CC-BY-NC-SA-4.0", "Facebook, aggression", load_trac1),
-        Source("kaggle_insults_impermium", "B", "not stated", "news comments, insults", load_kaggle_insults),
-        Source("toxigen_prompts", "B", "research only", "machine-written hate/neutral", load_toxigen),
-        Source("conan_counter_narratives", "B", "research only", "hate speech vs counter-speech", load_conan),
+        Source(
+            "kaggle_insults_impermium",
+            "B",
+            "not stated",
+            "news comments, insults",
+            load_kaggle_insults,
+        ),
+        Source(
+            "toxigen_prompts", "B", "research only", "machine-written hate/neutral", load_toxigen
+        ),
+        Source(
+            "conan_counter_narratives",
+            "B",
+            "research only",
+            "hate speech vs counter-speech",
+            load_conan,
+        ),
     )
 }
 

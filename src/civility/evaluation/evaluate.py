@@ -46,9 +46,7 @@ def label_columns(record: dict[str, Any], labels: Sequence[str]) -> dict[str, st
     return found
 
 
-def evaluate_file(
-    scorer: Scorer, path: str | Path, text_col: str | None = None
-) -> dict[str, Any]:
+def evaluate_file(scorer: Scorer, path: str | Path, text_col: str | None = None) -> dict[str, Any]:
     """ROC-AUC, average precision and calibration error per attribute the file labels."""
     records = iter_records(path)
     texts: list[str] = []
@@ -74,10 +72,16 @@ def evaluate_file(
                 raise InputFileError(f"{path}, record {count + offset + 1}: empty or missing text.")
             texts.append(value)
             try:
-                rows.append([parse_label(record.get(columns[a])) if a in columns else np.nan
-                             for a in scorer.labels_])
+                rows.append(
+                    [
+                        parse_label(record.get(columns[a])) if a in columns else np.nan
+                        for a in scorer.labels_
+                    ]
+                )
             except InputFileError as exc:
-                raise InputFileError(f"{path}, record {count + offset + 1}: {exc.message}") from None
+                raise InputFileError(
+                    f"{path}, record {count + offset + 1}: {exc.message}"
+                ) from None
         probs.append(scorer.predict_proba(texts))
         count += len(batch)
     if count == 0:

@@ -91,7 +91,10 @@ class FastScorer:
 
     def _features(self, normalized: Sequence[str]) -> sp.csr_matrix:
         return sp.hstack(
-            [self.char_vectorizer_.transform(normalized), self.word_vectorizer_.transform(normalized)],
+            [
+                self.char_vectorizer_.transform(normalized),
+                self.word_vectorizer_.transform(normalized),
+            ],
             format="csr",
         )
 
@@ -200,7 +203,9 @@ class FastScorer:
             manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
             payload = (directory / WEIGHTS).read_bytes()
         except FileNotFoundError as exc:
-            raise ArtifactError(f"No model artifact at {directory}: {exc.filename} is missing.") from None
+            raise ArtifactError(
+                f"No model artifact at {directory}: {exc.filename} is missing."
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
         if manifest.get("format") != FORMAT:
@@ -227,6 +232,13 @@ class FastScorer:
         scorer.labels_ = tuple(manifest["labels"])
         scorer.span_thresholds_ = dict(manifest.get("span_thresholds", {}))
         scorer.content_hash_ = digest
-        known = {"format", "civility_version", "labels", "params", "span_thresholds", "weights_sha256"}
+        known = {
+            "format",
+            "civility_version",
+            "labels",
+            "params",
+            "span_thresholds",
+            "weights_sha256",
+        }
         scorer.metadata_ = {k: v for k, v in manifest.items() if k not in known}
         return scorer

@@ -59,7 +59,7 @@ class MaskedLogisticRegression:
                 f"[0, 1]. Got {self.class_balance!r} instead."
             )
         Y = np.asarray(Y, dtype=np.float64)
-        n, k = Y.shape
+        k = Y.shape[1]
         mask = ~np.isnan(Y)
         targets = np.where(mask, Y, 0.0)
         weights = mask.astype(np.float64)
@@ -75,7 +75,9 @@ class MaskedLogisticRegression:
                     # Soft labels split their weight between the two classes.
                     scale_pos = ((pos + neg) / (2 * pos)) ** self.class_balance
                     scale_neg = ((pos + neg) / (2 * neg)) ** self.class_balance
-                    weights[:, j] = w * (targets[:, j] * scale_pos + (1 - targets[:, j]) * scale_neg)
+                    weights[:, j] = w * (
+                        targets[:, j] * scale_pos + (1 - targets[:, j]) * scale_neg
+                    )
         total = weights.sum(axis=0)
         total[total == 0] = 1.0
         weights /= total  # each output's loss is a weighted mean: outputs do not drown each other

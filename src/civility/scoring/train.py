@@ -50,7 +50,10 @@ Progress = Callable[[str], None]
 
 
 def _augment(
-    texts: list[str], targets: np.ndarray, weights: np.ndarray, config: TrainingConfig,
+    texts: list[str],
+    targets: np.ndarray,
+    weights: np.ndarray,
+    config: TrainingConfig,
     rng: np.random.Generator,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Disguised copies of toxic texts keep their labels; identity mentions are clean."""
@@ -83,15 +86,17 @@ def predicted_offsets(
 ) -> list[set[int]]:
     """Character offsets covered by words whose probability clears ``threshold``."""
     return [
-        {i for (b, e), p in zip(bounds, probs[:, column], strict=True) if p >= threshold
-         for i in range(b, e)}
+        {
+            i
+            for (b, e), p in zip(bounds, probs[:, column], strict=True)
+            if p >= threshold
+            for i in range(b, e)
+        }
         for bounds, probs in words
     ]
 
 
-def tune_span_thresholds(
-    scorer: FastScorer, root: Path, progress: Progress
-) -> dict[str, Any]:
+def tune_span_thresholds(scorer: FastScorer, root: Path, progress: Progress) -> dict[str, Any]:
     """Pick the span threshold on Toxic Spans train posts; report F1 on its test posts."""
     column = scorer.labels_.index("TOXICITY")
     train = span_examples(root, "train")
@@ -153,8 +158,11 @@ def train_fast(
             "config": dict(vars(config)),
             "n_texts": len(texts),
             "sources": {
-                name: {"licence": SOURCES[name].licence, "class": SOURCES[name].licence_class,
-                       "texts": int((train.sources == name).sum())}
+                name: {
+                    "licence": SOURCES[name].licence,
+                    "class": SOURCES[name].licence_class,
+                    "texts": int((train.sources == name).sum()),
+                }
                 for name in used
             },
             "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
