@@ -42,8 +42,10 @@ class Settings:
     port: int = _setting(8080, "TCP port `civility serve` listens on.")
     workers: int = _setting(1, "Server processes; each loads the model once.")
     tier: str = _setting("fast", "Scorer tier the API serves (fast, accurate, ensemble).")
-    model_dir: str = _setting(
-        "", "Model artifact directory for the tier (empty: the model shipped in the package)."
+    model_path: str = _setting(
+        "",
+        "Model artifact directory for the tier (empty: $CIVILITY_MODEL_DIR/<tier>, else the "
+        "model shipped in the package).",
     )
     require_key: bool = _setting(
         True, "Refuse API requests without a valid key (?key= or x-goog-api-key)."

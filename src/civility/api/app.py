@@ -248,7 +248,7 @@ def create_app(
     """
     settings = settings or load_settings()
     store = store or open_store(settings.resolved_database_url)
-    scorer = scorer or load_scorer(settings.tier, settings.model_dir or None)
+    scorer = scorer or load_scorer(settings.tier, settings.model_path or None)
     state = AppState(
         settings=settings,
         store=store,

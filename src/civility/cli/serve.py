@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from civility.api.keys import create_key, list_keys
+from civility.scoring import load_scorer
 from civility.settings import SETTINGS, env_name, load_settings
 from civility.store import open_store
 
@@ -51,6 +52,7 @@ def serve_command(
         database_url=database,
         data_dir=str(data_dir) if data_dir is not None else None,
     )
+    load_scorer(settings.tier, settings.model_path or None)  # fail here, in one line, if missing
     store = open_store(settings.resolved_database_url)
     if settings.require_key and not list_keys(store):
         key, _ = create_key(store, "first key")
