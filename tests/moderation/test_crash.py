@@ -21,10 +21,11 @@ BATCHES, PER_BATCH = 60, 25
 SERVER = """
 import sys, uvicorn
 from civility.api import create_app
+from civility.scoring import load_scorer
 from civility.settings import Settings
-settings = Settings(database_url=sys.argv[1], model_dir=sys.argv[2], require_key=False,
-                    data_dir=sys.argv[4])
-uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
+settings = Settings(database_url=sys.argv[1], require_key=False, data_dir=sys.argv[4])
+app = create_app(settings, scorer=load_scorer("fast", sys.argv[2]))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
 """
 
 

@@ -223,8 +223,10 @@ def _authors(
     names = {c.author: c.author_name for c in comments if c.author}
     missing = [a for a in wanted if a not in found]
     if missing:
-        rows = session.execute(
-            insert(Author).returning(Author.id, Author.external_id, sort_by_parameter_order=True),
+        rows = session.connection().execute(
+            insert(Author.__table__).returning(
+                Author.__table__.c.id, Author.__table__.c.external_id, sort_by_parameter_order=True
+            ),
             [
                 {"community_id": community.id, "external_id": a, "display_name": names[a] or a}
                 for a in missing
@@ -378,8 +380,11 @@ def _write(
     ]
     ids = [
         id_
-        for (id_,) in session.execute(
-            insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows
+        for (id_,) in session.connection().execute(
+            insert(Comment.__table__).returning(
+                Comment.__table__.c.id, sort_by_parameter_order=True
+            ),
+            rows,
         )
     ]
     by_external = {c.comment_id: id_ for c, id_ in zip(comments, ids, strict=True)}
@@ -395,8 +400,8 @@ def _write(
             .values(parent_id=bindparam("b_parent")),
             links,
         )
-    session.execute(
-        insert(Score),
+    session.connection().execute(
+        insert(Score.__table__),
         [
             {"comment_id": id_, "attribute": a, "value": value, "model_version": v.model_version}
             for id_, v in zip(ids, verdicts, strict=True)
@@ -405,8 +410,10 @@ def _write(
     )
     decision_ids = [
         id_
-        for (id_,) in session.execute(
-            insert(Decision).returning(Decision.id, sort_by_parameter_order=True),
+        for (id_,) in session.connection().execute(
+            insert(Decision.__table__).returning(
+                Decision.__table__.c.id, sort_by_parameter_order=True
+            ),
             [
                 {
                     "comment_id": id_,
