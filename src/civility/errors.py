@@ -136,3 +136,16 @@ class StoreError(CivilityError, RuntimeError):
 class ApiKeyNotFoundError(CivilityError, LookupError):
     code = "C071"
     status = 404
+
+
+class ModeratorError(CivilityError, ValueError):
+    """A moderator account that cannot be created, found or changed as asked."""
+
+    code = "C080"
+
+
+class ForbiddenError(CivilityError, PermissionError):
+    """A signed-in moderator acting outside the communities they are assigned to."""
+
+    code = "C081"
+    status = 403

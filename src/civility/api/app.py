@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     "civility.api.discovery",
     "civility.api.ops",
     "civility.api.ingest",
+    "civility.web",
 )
 """Modules whose ``router`` is included; one that does not exist (yet) is skipped."""
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "civility.cli.serve",
     "civility.cli.keys",
     "civility.cli.fairness",
+    "civility.cli.moderators",
 )
 
 app = typer.Typer(

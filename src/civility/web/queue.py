@@ -1,0 +1,429 @@
+"""What the moderator pages read: the prioritised queue, the audit trail and the dashboards.
+
+Reads only, plus banning an author. Decisions themselves are never written here: the pages call
+``civility.moderation.queue.decide_comment``, the function behind the ingest API's decision
+endpoint, so a click and an API call leave the same trail.
+
+The queue spans every community the moderator may act on and puts the most urgent comment first:
+priority is a comment's highest attribute score (or, with an attribute filter, that attribute's).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, func, select
+from sqlalchemy.orm import Session
+
+from civility.attributes import get_attribute
+from civility.errors import ForbiddenError
+from civility.moderation.queue import thread_states
+from civility.store import (
+    Article,
+    Author,
+    Comment,
+    CommentStatus,
+    Community,
+    Decision,
+    Moderator,
+    Score,
+    Store,
+)
+from civility.web.accounts import ModeratorInfo
+from civility.web.highlight import Segment
+
+PAGE_SIZE = 50
+ATTRIBUTE_FILTER_MIN = 0.5
+"""With an attribute filter, the queue shows comments scoring at least this on it."""
+HISTORY_DAYS = 30
+"""The author's record shown beside each comment covers this many days."""
+STATUSES = tuple(s.value for s in CommentStatus)
+BAN_ACTION = "ban_author"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    community: str | None = None
+    article: str | None = None
+    attribute: str | None = None
+    status: str = CommentStatus.HELD.value
+    page: int = 1
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query parameters, to keep them across actions and pages."""
+        values = {
+            "community": self.community,
+            "article": self.article,
+            "attribute": self.attribute,
+            "status": self.status,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class AuditEntry:
+    actor: str
+    action: str
+    reason: str | None
+    at: datetime
+    comment_id: int = 0
+    community: str = ""
+    excerpt: str = ""
+
+
+@dataclass
+class QueueItem:
+    id: int
+    external_id: str
+    community: str
+    status: str
+    text: str | None
+    created_at: datetime
+    priority: float
+    scores: dict[str, float]
+    article_title: str
+    article_url: str | None
+    article_external_id: str
+    parent_text: str | None
+    author_name: str | None
+    author_banned: bool
+    author_approved: int = 0
+    author_rejected: int = 0
+    thread_alert: bool = False
+    trail: list[AuditEntry] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    """The text cut for highlighting (filled by the page, which holds the scorer)."""
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    filters: QueueFilters
+    articles: list[tuple[str, str]]
+    """(external id, title) of the articles with comments in this status, for the filter."""
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page * PAGE_SIZE < self.total
+
+
+def actor_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """``moderator:7`` -> ``alice``; ``policy:toxic`` -> ``policy (toxic)``."""
+    ids = {
+        int(a.split(":", 1)[1]) for a in actors if a.startswith("moderator:") and a[10:].isdigit()
+    }
+    usernames = dict(
+        session.execute(select(Moderator.id, Moderator.username).where(Moderator.id.in_(ids))).all()
+        if ids
+        else []
+    )
+    names = {}
+    for actor in actors:
+        kind, _, rest = actor.partition(":")
+        if kind == "moderator" and rest.isdigit() and int(rest) in usernames:
+            names[actor] = usernames[int(rest)]
+        elif kind == "policy":
+            names[actor] = f"policy ({rest})" if rest else "policy"
+        else:
+            names[actor] = actor
+    return names
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only web links are linked: a ``javascript:`` URL from a CMS must never become a href."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) -> QueuePage:
+    allowed = _allowed_ids(store, moderator, filters.community)
+    with store.session() as session:
+        where = [Comment.community_id.in_(allowed), Comment.status == filters.status]
+        if filters.article:
+            article_ids = select(Article.id).where(
+                Article.external_id == filters.article, Article.community_id.in_(allowed)
+            )
+            where.append(Comment.article_id.in_(article_ids))
+        if filters.attribute:
+            name = get_attribute(filters.attribute).name
+            join_on = and_(Score.comment_id == Comment.id, Score.attribute == name)
+            where.append(Score.value >= ATTRIBUTE_FILTER_MIN)
+            query = select(Comment, func.max(Score.value).label("priority")).join(Score, join_on)
+        else:
+            query = select(Comment, func.max(Score.value).label("priority")).outerjoin(
+                Score, Score.comment_id == Comment.id
+            )
+        query = query.where(*where).group_by(Comment.id)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        priority = query.selected_columns.priority
+        rows = session.execute(
+            query.order_by(priority.desc().nulls_last(), Comment.id)
+            .offset((filters.page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        items = _items(session, [(c, float(p or 0.0)) for c, p in rows])
+        articles = session.execute(
+            select(Article.external_id, Article.title)
+            .where(
+                Article.id.in_(
+                    select(Comment.article_id).where(
+                        Comment.community_id.in_(allowed), Comment.status == filters.status
+                    )
+                )
+            )
+            .order_by(Article.title)
+            .limit(200)
+        ).all()
+    return QueuePage(items, total, filters, [(a, t or a) for a, t in articles])
+
+
+def _allowed_ids(store: Store, moderator: ModeratorInfo, community: str | None) -> list[int]:
+    ids = set(moderator.community_ids)
+    if moderator.is_admin:
+        with store.session() as session:
+            ids = set(session.scalars(select(Community.id)))
+    if community:
+        with store.session() as session:
+            wanted = session.scalar(select(Community.id).where(Community.slug == community))
+        ids &= {wanted} if wanted is not None else set()
+    return sorted(ids)
+
+
+def _items(session: Session, rows: list[tuple[Comment, float]]) -> list[QueueItem]:
+    if not rows:
+        return []
+    comments = [c for c, _ in rows]
+    ids = [c.id for c in comments]
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for comment_id, attribute, value in session.execute(
+        select(Score.comment_id, Score.attribute, Score.value).where(Score.comment_id.in_(ids))
+    ):
+        scores[comment_id][attribute] = float(value)
+    articles = {
+        a.id: a
+        for a in session.scalars(
+            select(Article).where(Article.id.in_({c.article_id for c in comments}))
+        )
+    }
+    slugs = dict(session.execute(select(Community.id, Community.slug)).all())
+    parent_ids = {c.parent_id for c in comments if c.parent_id}
+    parents = dict(
+        session.execute(select(Comment.id, Comment.text).where(Comment.id.in_(parent_ids))).all()
+    )
+    author_ids = {c.author_id for c in comments if c.author_id}
+    authors = {a.id: a for a in session.scalars(select(Author).where(Author.id.in_(author_ids)))}
+    records: dict[int, dict[str, int]] = defaultdict(dict)
+    since = datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
+    for author_id, status, count in session.execute(
+        select(Comment.author_id, Comment.status, func.count())
+        .where(Comment.author_id.in_(author_ids), Comment.created_at >= since)
+        .group_by(Comment.author_id, Comment.status)
+    ):
+        records[author_id][status] = int(count)
+    trails = audit_for(session, ids)
+    alerts = thread_states(session, {c.article_id for c in comments})
+    items = []
+    for comment, priority in rows:
+        article = articles[comment.article_id]
+        author = authors.get(comment.author_id) if comment.author_id else None
+        record = records.get(comment.author_id or 0, {})
+        items.append(
+            QueueItem(
+                id=comment.id,
+                external_id=comment.external_id,
+                community=slugs.get(comment.community_id, "?"),
+                status=comment.status,
+                text=comment.text,
+                created_at=comment.created_at,
+                priority=priority,
+                scores=scores[comment.id],
+                article_title=article.title or article.external_id,
+                article_url=_safe_url(article.url),
+                article_external_id=article.external_id,
+                parent_text=parents.get(comment.parent_id) if comment.parent_id else None,
+                author_name=(author.display_name or author.external_id) if author else None,
+                author_banned=bool(author and author.banned),
+                author_approved=record.get(CommentStatus.APPROVED.value, 0),
+                author_rejected=record.get(CommentStatus.REJECTED.value, 0),
+                thread_alert=alerts[comment.article_id].alerting,
+                trail=trails.get(comment.id, []),
+            )
+        )
+    return items
+
+
+def audit_for(session: Session, comment_ids: list[int]) -> dict[int, list[AuditEntry]]:
+    """Each comment's audit trail, oldest first, with moderators named."""
+    decisions = session.scalars(
+        select(Decision).where(Decision.comment_id.in_(comment_ids)).order_by(Decision.id)
+    ).all()
+    names = actor_names(session, {d.actor for d in decisions})
+    trails: dict[int, list[AuditEntry]] = defaultdict(list)
+    for d in decisions:
+        trails[d.comment_id].append(AuditEntry(names[d.actor], d.action, d.reason, d.created_at))
+    return trails
+
+
+def recent_decisions(
+    store: Store, moderator: ModeratorInfo, limit: int = 15, moderators_only: bool = True
+) -> list[AuditEntry]:
+    """The latest decisions in the moderator's communities: who decided what, and when."""
+    allowed = _allowed_ids(store, moderator, None)
+    with store.session() as session:
+        query = (
+            select(Decision, Comment.text, Comment.external_id, Community.slug)
+            .join(Comment, Decision.comment_id == Comment.id)
+            .join(Community, Comment.community_id == Community.id)
+            .where(Comment.community_id.in_(allowed))
+        )
+        if moderators_only:
+            query = query.where(Decision.actor.like("moderator:%"))
+        rows = session.execute(query.order_by(Decision.id.desc()).limit(limit)).all()
+        names = actor_names(session, {d.actor for d, *_ in rows})
+    return [
+        AuditEntry(
+            names[d.actor],
+            d.action,
+            d.reason,
+            d.created_at,
+            d.comment_id,
+            slug,
+            _excerpt(text or f"(comment {external} has no stored text)"),
+        )
+        for d, text, external, slug in rows
+    ]
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def comment_targets(store: Store, ids: list[int]) -> dict[int, tuple[int, str, str, str]]:
+    """comment id -> (community id, community slug, external id, status), for acting on it."""
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                Comment.id,
+                Comment.community_id,
+                Community.slug,
+                Comment.external_id,
+                Comment.status,
+            )
+            .join(Community, Comment.community_id == Community.id)
+            .where(Comment.id.in_(ids))
+        ).all()
+    return {
+        id_: (community_id, slug, external, status)
+        for id_, community_id, slug, external, status in rows
+    }
+
+
+def ban_author(store: Store, comment_id: int, moderator: ModeratorInfo, reason: str | None) -> bool:
+    """Ban the comment's author and record it in the comment's audit trail; False: no author."""
+    with store.writer() as session:
+        comment = session.get(Comment, comment_id)
+        if comment is None or comment.author_id is None:
+            return False
+        author = session.get(Author, comment.author_id)
+        if author is None:
+            return False
+        author.banned = True
+        session.add(
+            Decision(
+                comment_id=comment.id,
+                actor=f"moderator:{moderator.id}",
+                action=BAN_ACTION,
+                reason=reason,
+            )
+        )
+    return True
+
+
+@dataclass
+class Dashboard:
+    community: str
+    name: str
+    days: list[tuple[date, dict[str, int]]]
+    actions: list[str]
+    threads: list[dict[str, Any]]
+    held: int
+
+
+DASHBOARD_DAYS = 14
+HOT_THREAD_HOURS = 48
+
+
+def dashboard(
+    store: Store, moderator: ModeratorInfo, slug: str, now: datetime | None = None
+) -> Dashboard:
+    """Decisions per day over two weeks, and the threads running hottest over the last two days."""
+    now = now or datetime.now(UTC)
+    start = (now - timedelta(days=DASHBOARD_DAYS - 1)).date()
+    with store.session() as session:
+        community = session.scalar(select(Community).where(Community.slug == slug))
+        if community is None or not moderator.may_act_on(community.id):
+            raise ForbiddenError(f"You are not assigned to a community called {slug!r}.")
+        counts: dict[date, dict[str, int]] = {
+            start + timedelta(days=i): defaultdict(int) for i in range(DASHBOARD_DAYS)
+        }
+        for created, action in session.execute(
+            select(Decision.created_at, Decision.action)
+            .join(Comment, Decision.comment_id == Comment.id)
+            .where(
+                Comment.community_id == community.id,
+                Decision.created_at >= datetime.combine(start, datetime.min.time(), UTC),
+            )
+        ):
+            day = created.astimezone(UTC).date()
+            if day in counts:
+                counts[day][action] += 1
+        since = now - timedelta(hours=HOT_THREAD_HOURS)
+        flagged = func.sum(Comment.status.in_(("held", "rejected")).cast(Integer))
+        threads = session.execute(
+            select(
+                Article.id,
+                Article.external_id,
+                Article.title,
+                func.count(Comment.id),
+                func.coalesce(flagged, 0),
+                func.avg(Score.value),
+            )
+            .join(Comment, Comment.article_id == Article.id)
+            .outerjoin(Score, and_(Score.comment_id == Comment.id, Score.attribute == "TOXICITY"))
+            .where(Article.community_id == community.id, Comment.received_at >= since)
+            .group_by(Article.id, Article.external_id, Article.title)
+        ).all()
+        alerts = thread_states(session, {t[0] for t in threads})
+        held = session.scalar(
+            select(func.count()).where(
+                Comment.community_id == community.id, Comment.status == "held"
+            )
+        )
+    hot = sorted(
+        (
+            {
+                "external_id": external,
+                "title": title or external,
+                "comments": int(total),
+                "flagged": int(flag),
+                "toxicity": float(tox or 0.0),
+                "alert": alerts[article_id].alerting,
+            }
+            for article_id, external, title, total, flag, tox in threads
+        ),
+        key=lambda t: (t["alert"], t["flagged"], t["toxicity"]),
+        reverse=True,
+    )[:10]
+    actions = sorted({a for day in counts.values() for a in day})
+    return Dashboard(
+        community.slug,
+        community.name,
+        [(day, dict(c)) for day, c in sorted(counts.items())],
+        actions,
+        hot,
+        int(held or 0),
+    )

@@ -1,0 +1,501 @@
+"""The pages: the "try it" page at ``/`` and the moderators' queue under ``/moderate``.
+
+Server-rendered; every page works without JavaScript (forms post and redirect back), and
+``static/moderate.js`` adds keyboard shortcuts and in-place updates on top. Every response
+carries a strict Content-Security-Policy: no inline script or style is allowed, so even a
+comment that slipped past escaping could not run code.
+
+Moderators' decisions go through ``civility.moderation.queue.decide_comment``, the same function
+as the ingest API's ``POST /v1/comments/{id}/decisions``.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from civility.api.deps import AppState, get_state
+from civility.attributes import get_attribute
+from civility.errors import CivilityError, ForbiddenError, NotFoundError
+from civility.moderation.queue import decide_comment
+from civility.scoring import Scorer, check_text
+from civility.web import sessions
+from civility.web.accounts import ModeratorInfo, authenticate, moderator_by_id
+from civility.web.charts import stacked_bars
+from civility.web.highlight import segments
+from civility.web.queue import (
+    STATUSES,
+    QueueFilters,
+    ban_author,
+    comment_targets,
+    dashboard,
+    queue_page,
+    recent_decisions,
+)
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_FILES = frozenset(p.name for p in STATIC_DIR.iterdir() if p.is_file())
+HIGHLIGHT_MIN = 0.5
+"""Words are highlighted for the attributes on which the whole comment scores at least this."""
+PARTIAL_HEADER = "x-civility-partial"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class PageRoute(APIRoute):
+    """Adds the security headers to every response of these pages, errors included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def secured(request: Request) -> Response:
+            response = await handler(request)
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            if request.url.path.startswith("/moderate"):
+                response.headers["cache-control"] = "no-store"
+            return response
+
+        return secured
+
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+templates = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+)
+templates.env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+templates.env.filters["pct"] = lambda v: f"{100 * float(v):.0f}%"
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    """A signed-in moderator's request."""
+
+    moderator: ModeratorInfo
+    session: sessions.SessionData
+    csrf: str
+
+
+def _secret(state: AppState) -> bytes:
+    return sessions.load_secret(state.settings.data_dir)
+
+
+def _https(request: Request) -> bool:
+    """Cookies are marked Secure except on plain-HTTP loopback (a local trial run)."""
+    return request.url.scheme == "https" or request.url.hostname not in LOOPBACK
+
+
+def _visit(request: Request) -> Visit | None:
+    state = get_state(request)
+    secret = _secret(state)
+    data = sessions.decode_session(secret, request.cookies.get(sessions.SESSION_COOKIE))
+    if data is None:
+        return None
+    moderator = moderator_by_id(state.store, data.moderator_id)
+    if moderator is None or moderator.fingerprint != data.fingerprint:
+        return None
+    return Visit(moderator, data, sessions.csrf_token(secret, data.nonce))
+
+
+def _set_session(request: Request, response: Response, data: sessions.SessionData) -> None:
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        sessions.encode_session(_secret(get_state(request)), data),
+        max_age=sessions.MAX_AGE_SECONDS,
+        httponly=True,
+        secure=_https(request),
+        samesite="lax",
+        path="/",
+    )
+
+
+def _same_origin(request: Request) -> bool:
+    """Browsers send Origin on every POST; one from another site is refused outright."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urllib.parse.urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+    visit: Visit | None = None,
+) -> Response:
+    response = templates.TemplateResponse(
+        request, name, {"visit": visit, **context}, status_code=status
+    )
+    if visit is not None and visit.session.needs_refresh(_now()):
+        data = visit.session
+        refreshed = sessions.SessionData(
+            data.moderator_id, data.fingerprint, data.nonce, data.issued_at, _now()
+        )
+        _set_session(request, response, refreshed)
+    return response
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = urllib.parse.urlencode({"next": target})
+    return RedirectResponse(f"/moderate/login?{query}", status_code=303)
+
+
+def _refused(request: Request, message: str, status: int) -> Response:
+    return _render(request, "error.html", {"message": message}, status)
+
+
+# -- try it ----------------------------------------------------------------------------------
+
+
+def _highlighted(scorer: Scorer, text: str, scores: dict[str, float]) -> list[Any]:
+    flagged = [a for a in scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
+    return segments(text, scorer.spans(text, flagged) if flagged else {})
+
+
+@router.get("/")
+def try_it_page(request: Request) -> Response:
+    return _render(request, "try.html", {"text": "", "result": None}, visit=_visit(request))
+
+
+@router.post("/")
+def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
+    """Score a pasted comment; nothing is stored."""
+    scorer = get_state(request).scorer
+    try:
+        check_text(text)
+    except CivilityError as exc:
+        return _render(request, "try.html", {"text": text, "result": None, "error": exc.message})
+    scores = scorer.score([text])[0]
+    spans = scorer.spans(text)
+    rows = [
+        {
+            "name": name,
+            "description": get_attribute(name).description,
+            "score": scores[name],
+            "words": [text[s.begin : s.end] for s in spans.get(name, [])],
+        }
+        for name in scorer.labels_
+    ]
+    result = {
+        "rows": rows,
+        "segments": _highlighted(scorer, text, scores),
+        "version": scorer.version,
+    }
+    return _render(request, "try.html", {"text": text, "result": result}, visit=_visit(request))
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    if name not in STATIC_FILES:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return FileResponse(STATIC_DIR / name, headers={"cache-control": "public, max-age=3600"})
+
+
+# -- sign in and out -------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: a login link must not bounce the moderator to another site."""
+    if target and target.startswith("/moderate") and not target.startswith("//"):
+        return target
+    return "/moderate"
+
+
+def _login_form(
+    request: Request, next_url: str, error: str | None = None, status: int = 200
+) -> Response:
+    token = sessions.secrets.token_urlsafe(24)
+    context = {
+        "csrf": token,
+        "next": _safe_next(next_url),
+        "error": error,
+        "insecure": request.url.scheme != "https" and request.url.hostname not in LOOPBACK,
+        "message": request.query_params.get("message"),
+    }
+    response = _render(request, "login.html", context, status)
+    response.set_cookie(
+        sessions.LOGIN_CSRF_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        secure=_https(request),
+        samesite="strict",
+        path="/moderate/login",
+    )
+    return response
+
+
+@router.get("/moderate/login")
+def login_page(request: Request, next: str = "/moderate") -> Response:
+    if _visit(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _login_form(request, next)
+
+
+@router.post("/moderate/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/moderate",
+) -> Response:
+    state = get_state(request)
+    expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or ""
+    if not _same_origin(request) or not expected or not sessions.tokens_match(expected, csrf):
+        return _login_form(request, next, "The form expired; please sign in again.", 403)
+    address = request.client.host if request.client else "?"
+    wait = LIMITER.retry_after(username, address)
+    if wait:
+        response = _login_form(
+            request, next, f"Too many failed sign-ins. Try again in {wait} seconds.", 429
+        )
+        response.headers["retry-after"] = str(wait)
+        return response
+    moderator = authenticate(state.store, username, password)
+    if moderator is None:
+        LIMITER.failed(username, address)
+        return _login_form(request, next, "Wrong username or password.", 401)
+    LIMITER.succeeded(username)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session(request, response, sessions.new_session(moderator.id, moderator.fingerprint))
+    response.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/moderate/login")
+    return response
+
+
+LIMITER = sessions.LoginLimiter()
+
+
+@router.post("/moderate/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    visit = _visit(request)
+    if visit is not None and not sessions.tokens_match(visit.csrf, csrf):
+        return _refused(request, "The form expired; reload the page and try again.", 403)
+    response = RedirectResponse("/moderate/login?message=Signed+out.", status_code=303)
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
+    return response
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+def _filters(
+    community: str | None, article: str | None, attribute: str | None, status: str | None, page: int
+) -> QueueFilters:
+    attribute = (attribute or "").upper() or None
+    return QueueFilters(
+        community=community or None,
+        article=article or None,
+        attribute=attribute,
+        status=status if status in STATUSES else "held",
+        page=max(1, page),
+    )
+
+
+def _queue_context(request: Request, visit: Visit, filters: QueueFilters) -> dict[str, Any]:
+    state = get_state(request)
+    if filters.attribute and filters.attribute not in state.scorer.labels_:
+        get_attribute(filters.attribute)  # raises UnknownAttributeError listing the names
+    page = queue_page(state.store, visit.moderator, filters)
+    for item in page.items:
+        item.segments = _highlighted(state.scorer, item.text, item.scores) if item.text else []
+    return {
+        "page": page,
+        "filters": filters,
+        "labels": state.scorer.labels_,
+        "statuses": STATUSES,
+        "audit": recent_decisions(state.store, visit.moderator),
+        "query": urllib.parse.urlencode(filters.as_query()),
+    }
+
+
+@router.get("/moderate")
+def queue(
+    request: Request,
+    community: str | None = None,
+    article: str | None = None,
+    attribute: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    notice: str | None = None,
+) -> Response:
+    visit = _visit(request)
+    if visit is None:
+        return _login_redirect(request)
+    filters = _filters(community, article, attribute, status, page)
+    try:
+        context = _queue_context(request, visit, filters)
+    except CivilityError as exc:
+        return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
+    context["notice"] = notice
+    partial = request.headers.get(PARTIAL_HEADER) == "1"
+    return _render(request, "_queue.html" if partial else "queue.html", context, visit=visit)
+
+
+ACTION_WORDS = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "restore": "Restored",
+    "ban": "Rejected and banned the author of",
+}
+
+
+def apply_action(
+    state: AppState,
+    moderator: ModeratorInfo,
+    ids: list[int],
+    action: str,
+    seen_status: str,
+    reason: str | None = None,
+) -> tuple[int, list[str]]:
+    """Decide ``ids`` through the moderation service; (how many succeeded, error messages).
+
+    The whole request is refused before anything changes if one comment lies outside the
+    moderator's communities; after that, each comment stands alone (a conflict on one does not
+    undo the others, as with the API).
+    """
+    if action not in ACTION_WORDS:
+        raise ForbiddenError(f"Unknown action {action!r}.")
+    targets = comment_targets(state.store, ids)
+    for id_ in ids:
+        if id_ not in targets:
+            raise NotFoundError(f"Comment #{id_} does not exist.")
+        if not moderator.may_act_on(targets[id_][0]):
+            raise ForbiddenError(
+                f"You are not assigned to community {targets[id_][1]!r}; nothing was changed."
+            )
+    done, errors = 0, []
+    for id_ in ids:
+        _, slug, external, _status = targets[id_]
+        try:
+            decide_comment(
+                state.store,
+                slug,
+                external,
+                "reject" if action == "ban" else action,
+                moderator.username,
+                reason,
+                seen_status,
+            )
+        except CivilityError as exc:
+            errors.append(exc.message)
+            continue
+        if action == "ban":
+            ban_author(state.store, id_, moderator, reason)
+        done += 1
+    return done, errors
+
+
+@router.post("/moderate/decide")
+def decide(
+    request: Request,
+    csrf: Annotated[str, Form()] = "",
+    one: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    ids: Annotated[list[int] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    article: Annotated[str, Form()] = "",
+    attribute: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "held",
+    page: Annotated[int, Form()] = 1,
+) -> Response:
+    visit = _visit(request)
+    if visit is None:
+        return _refused(request, "Sign in to moderate comments.", 403)
+    if not _same_origin(request) or not sessions.tokens_match(visit.csrf, csrf):
+        return _refused(request, "The form expired; reload the page and try again.", 403)
+    filters = _filters(community, article, attribute, status, page)
+    if one:
+        action, _, single = one.partition(":")
+        chosen = [int(single)] if single.isdigit() else []
+    else:
+        chosen = list(ids or [])
+    partial = request.headers.get(PARTIAL_HEADER) == "1"
+    code = 200
+    if not chosen:
+        notice = "Select at least one comment first."
+        code = 400
+    else:
+        try:
+            done, errors = apply_action(
+                get_state(request), visit.moderator, chosen, action, filters.status, reason or None
+            )
+        except CivilityError as exc:
+            done, errors, code = 0, [exc.message], exc.status
+        noun = "comment" if done == 1 else "comments"
+        notice = f"{ACTION_WORDS.get(action, 'Decided')} {done} {noun}." if done else ""
+        if errors:
+            notice = " ".join([notice, *errors]).strip()
+            code = code if code != 200 else 409
+    if not partial:
+        query = urllib.parse.urlencode({**filters.as_query(), "notice": notice})
+        return RedirectResponse(f"/moderate?{query}", status_code=303)
+    context = _queue_context(request, visit, filters)
+    context["notice"] = notice
+    return _render(request, "_queue.html", context, code if code != 200 else 200, visit)
+
+
+# -- dashboards ------------------------------------------------------------------------------
+
+
+@router.get("/moderate/dashboard")
+def dashboards(request: Request) -> Response:
+    visit = _visit(request)
+    if visit is None:
+        return _login_redirect(request)
+    if not visit.moderator.communities:
+        return _render(
+            request,
+            "error.html",
+            {"message": "You are not assigned to any community."},
+            403,
+            visit,
+        )
+    return RedirectResponse(
+        f"/moderate/dashboard/{urllib.parse.quote(visit.moderator.communities[0])}", 303
+    )
+
+
+@router.get("/moderate/dashboard/{slug}")
+def community_dashboard(request: Request, slug: str) -> Response:
+    visit = _visit(request)
+    if visit is None:
+        return _login_redirect(request)
+    try:
+        board = dashboard(get_state(request).store, visit.moderator, slug)
+    except CivilityError as exc:
+        return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
+    chart = stacked_bars([counts for _, counts in board.days], board.actions)
+    return _render(request, "dashboard.html", {"board": board, "chart": chart}, visit=visit)
