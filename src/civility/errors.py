@@ -59,6 +59,13 @@ class TextTooLongError(CivilityError, ValueError):
         self.limit = limit
 
 
+class InvalidTextError(CivilityError, ValueError):
+    code = "C012"
+
+    def __init__(self) -> None:
+        super().__init__("Comment text is not valid UTF-8.")
+
+
 class ArtifactError(CivilityError, OSError):
     """A model artifact is missing, corrupt or from an incompatible version."""
 

@@ -38,9 +38,9 @@ for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     try:
-        app()
+        app(args=argv)
     except CivilityError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(2)

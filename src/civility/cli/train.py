@@ -76,6 +76,7 @@ def train_command(
     ] = True,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
+    from civility.evaluation.report import render_model_card
     from civility.scoring.train import TrainingConfig, train_fast
 
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
@@ -86,6 +87,7 @@ def train_command(
         config.identity_sentences = min(config.identity_sentences, limit)
     scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)
     scorer.save(output, metadata)
+    (output / "MODEL_CARD.md").write_text(render_model_card(scorer), encoding="utf-8")
     console.log(f"wrote {output} ({scorer.version})")
 
 

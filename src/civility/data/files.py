@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import os
 import tempfile
@@ -23,9 +22,16 @@ TEXT_COLUMNS = ("text", "comment_text", "comment", "tweet", "content", "body")
 """Column names accepted for the comment text, in order of preference."""
 
 
-def _open_text(path: Path) -> IO[str]:
+def _decoded_lines(path: Path, position: list[int]) -> Iterator[str]:
+    """Lines of ``path`` decoded one by one, so a bad byte is reported with its line number."""
     raw: IO[bytes] = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+    with raw:
+        for number, line in enumerate(raw, start=1):
+            position[0] = number
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputFileError(f"{path}, line {number}: not valid UTF-8.") from None
 
 
 def file_format(path: Path) -> str:
@@ -44,30 +50,27 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
         raise InputFileError(f"{path}: no such file.")
     kind = file_format(path)
-    line = 0
+    position = [0]
+    lines = _decoded_lines(path, position)
+    if kind == "jsonl":
+        for raw in lines:
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputFileError(
+                    f"{path}, line {position[0]}: invalid JSON ({exc.msg})."
+                ) from None
+            if not isinstance(record, dict):
+                raise InputFileError(f"{path}, line {position[0]}: expected a JSON object.")
+            yield record
+        return
+    reader = csv.DictReader(lines, delimiter="\t" if kind == "tsv" else ",")
     try:
-        with _open_text(path) as handle:
-            if kind == "jsonl":
-                for line, raw in enumerate(handle, start=1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        record = json.loads(raw)
-                    except json.JSONDecodeError as exc:
-                        raise InputFileError(
-                            f"{path}, line {line}: invalid JSON ({exc.msg})."
-                        ) from None
-                    if not isinstance(record, dict):
-                        raise InputFileError(f"{path}, line {line}: expected a JSON object.")
-                    yield record
-            else:
-                reader = csv.DictReader(handle, delimiter="\t" if kind == "tsv" else ",")
-                for line, record in enumerate(reader, start=2):  # noqa: B007
-                    yield dict(record)
-    except UnicodeDecodeError:
-        raise InputFileError(f"{path}, line {line + 1}: not valid UTF-8.") from None
+        yield from (dict(record) for record in reader)
     except csv.Error as exc:
-        raise InputFileError(f"{path}, line {line + 1}: {exc}.") from None
+        raise InputFileError(f"{path}, line {position[0]}: {exc}.") from None
 
 
 def text_column(record: dict[str, Any], path: str | Path, wanted: str | None = None) -> str:

@@ -158,3 +158,58 @@ def render_markdown(
             "there). SemEval-2021's best system: 0.708.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def render_model_card(scorer: FastScorer) -> str:
+    """The model card shipped beside the artifact: data, licences, teachers, headline figures."""
+    meta = scorer.metadata_
+    training = meta.get("training", {})
+    metrics = meta.get("metrics", {})
+    lines = [
+        f"# Model card: `{scorer.version}`",
+        "",
+        "Civility's fast tier: word and character n-gram TF-IDF features on normalised text "
+        "(obfuscation undone) and a multi-attribute logistic regression trained with masked, "
+        "soft labels. Scores English comments; trained "
+        f"{meta.get('trained_at', 'at an unknown time')} with `civility train` "
+        f"(config: `{training.get('config', {})}`).",
+        "",
+        "## Attributes",
+        "",
+        "| attribute | validation ROC-AUC | status |",
+        "|---|---:|---|",
+    ]
+    overall = metrics.get("validation", {}).get("all", {})
+    for attribute in scorer.labels_:
+        auc = overall.get(attribute, {}).get("roc_auc")
+        experimental = meta.get("attributes", {}).get(attribute, {}).get("experimental")
+        lines.append(f"| {attribute} | {_cell(auc)} | {'experimental' if experimental else ''} |")
+    lines += [
+        "",
+        "## Training data",
+        "",
+        f"Licence classes used: {', '.join(training.get('licence_classes', []))} "
+        "(A: may train the default model; B: opt-in models only).",
+        "",
+        "| source | licence | class | texts |",
+        "|---|---|---|---:|",
+    ]
+    for name, info in training.get("sources", {}).items():
+        lines.append(f"| {name} | {info['licence']} | {info['class']} | {info['texts']} |")
+    lines += [
+        "",
+        f"Augmentation: disguised copies of toxic texts and templated non-toxic identity "
+        f"mentions ({training.get('n_texts', '?')} training texts in all).",
+        "",
+        "## Teachers",
+        "",
+        str(training.get("teachers", "none")),
+        "",
+        "## Limits",
+        "",
+        "English only. Trained on tweets, forum and Reddit posts and a small share of news "
+        "comments; SEXUALLY_EXPLICIT rests on a few hundred examples and is experimental. "
+        "See `docs/evaluation.md` for per-source and external figures and `docs/fairness.md` "
+        "for identity-term bias.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from civility.errors import EmptyTextError, TextTooLongError
+from civility.errors import EmptyTextError, InvalidTextError, TextTooLongError
 
 MAX_TEXT_BYTES = 20_480
 """Perspective's limit on a comment's UTF-8 size; longer texts are refused, not truncated."""
@@ -60,7 +60,10 @@ def check_text(text: str) -> str:
     """Refuse what Perspective refuses: empty text and text over 20,480 UTF-8 bytes."""
     if not text or not text.strip():
         raise EmptyTextError()
-    n_bytes = len(text.encode("utf-8", "surrogatepass"))
+    try:
+        n_bytes = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates: bytes that were never UTF-8
+        raise InvalidTextError() from None
     if n_bytes > MAX_TEXT_BYTES:
         raise TextTooLongError(n_bytes, MAX_TEXT_BYTES)
     return text

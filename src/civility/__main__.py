@@ -1,0 +1,5 @@
+"""``python -m civility``."""
+
+from civility.cli import main
+
+main()

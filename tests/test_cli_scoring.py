@@ -1,0 +1,124 @@
+"""The scoring commands as a user meets them: output format, files, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _tiny_models(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(tiny_model_dir))
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_prints_one_attribute_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["score", "you stupid idiot"], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == list(ATTRIBUTE_NAMES)
+    scores = {line.split("\t")[0]: float(line.split("\t")[1]) for line in lines}
+    assert scores["INSULT"] > 0.5
+
+
+def test_score_spans_show_the_words(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["score", "--spans", "thanks, you moron"], capsys)
+    assert code == 0
+    assert "moron" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["score", "   "], "Comment must be non-empty."),
+        (["score", "x" * 20_481], "exceeded limit (20480)"),
+        (["score", "bad \udcff bytes"], "not valid UTF-8"),
+        (["score", "--input", "/nonexistent.jsonl", "--output", "o.jsonl"], "no such file"),
+        (["evaluate", "/nonexistent.csv"], "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(argv, capsys)
+    assert code != 0
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_score_file_keeps_order_ids_and_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    rows = [
+        {"id": i, "text": t, "extra": i * 2}
+        for i, t in enumerate(["you idiot", "thanks", "nice"] * 400)
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    target = tmp_path / "out.jsonl"
+    code, _, _ = run(["score", "--input", str(source), "--output", str(target)], capsys)
+    assert code == 0
+    written = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["id"] for r in written] == list(range(1200))
+    assert written[0]["extra"] == 0 and set(written[0]["scores"]) == set(ATTRIBUTE_NAMES)
+    assert written[0]["scores"]["INSULT"] > written[1]["scores"]["INSULT"]
+
+
+def test_csv_with_a_misnamed_column_fails_without_leaving_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,message\n1,hello\n")
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(["score", "--input", str(source), "--output", str(target)], capsys)
+    assert code != 0 and "no text column" in err and "message" in err
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_invalid_utf8_file_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"text": "fine"}\n{"text": "\xff\xfe"}\n')
+    code, _, err = run(
+        ["score", "--input", str(source), "--output", str(tmp_path / "o.jsonl")], capsys
+    )
+    assert code != 0 and "line 2" in err and "UTF-8" in err
+
+
+def test_evaluate_reads_jigsaw_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "labelled.csv"
+    source.write_text(
+        "comment_text,toxic,insult,threat\n"
+        "you stupid idiot,1,1,-1\nthanks for the article,0,0,-1\n"
+        "what a moron,1,1,\nlovely weather today,0,0,\n"
+    )
+    code, out, _ = run(["evaluate", str(source), "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert set(result["attributes"]) == {"TOXICITY", "INSULT"}  # threat is all unscored
+    assert result["attributes"]["INSULT"]["roc_auc"] == 1.0
+
+
+def test_corrupt_artifact_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "fast" / "manifest.json").write_text("{}")
+    (tmp_path / "fast" / "weights.npz").write_bytes(b"garbage")
+    code, _, err = run(["score", "hello", "--model", str(tmp_path / "fast")], capsys)
+    assert code != 0 and "artifact" in err and "Traceback" not in err
