@@ -88,9 +88,7 @@ def seeded(web_store: Store, tiny_scorer: FastScorer) -> Store:
 
 
 @pytest.fixture
-def app_client(
-    seeded: Store, tiny_scorer: FastScorer, tmp_path: Path
-) -> Iterator[TestClient]:
+def app_client(seeded: Store, tiny_scorer: FastScorer, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=str(tmp_path), require_key=False)
     app = create_app(settings, store=seeded, scorer=tiny_scorer)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
