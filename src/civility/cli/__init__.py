@@ -17,6 +17,7 @@ from civility.errors import CivilityError
 COMMAND_MODULES = (
     "civility.cli.score",
     "civility.cli.train",
+    "civility.cli.accurate",
     "civility.cli.evaluate",
     "civility.cli.moderation",
     "civility.cli.serve",

@@ -4,7 +4,9 @@
 to the ``Scorer`` interface, so tiers are interchangeable.
 """
 
+from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import MAX_TEXT_BYTES, Scorer, Span, check_text
+from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
 from civility.scoring._loading import TIERS, default_model_path, load_scorer
 from civility.scoring.normalize import normalize
@@ -12,6 +14,8 @@ from civility.scoring.normalize import normalize
 __all__ = [
     "MAX_TEXT_BYTES",
     "TIERS",
+    "AccurateScorer",
+    "EnsembleScorer",
     "FastScorer",
     "Scorer",
     "Span",

@@ -7,11 +7,15 @@ from functools import cache
 from pathlib import Path
 
 from civility.errors import UnknownNameError
+from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import Scorer
+from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-TIERS: dict[str, type] = {"fast": FastScorer}
+TIERS: dict[str, type] = {
+    "fast": FastScorer, "accurate": AccurateScorer, "ensemble": EnsembleScorer,
+}
 """Scorer tiers by name; a tier's artifact lives in ``civility/models/<tier>/``."""
 
 

@@ -1,0 +1,71 @@
+"""``civility train-accurate``: export the encoder, embed once, fit the head, tune the ensemble."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from civility.errors import ArtifactError
+
+console = Console(stderr=True)
+MODELS = Path("src/civility/models")
+
+
+Root = Annotated[Path, typer.Option(
+    help="Models root: writes <root>/accurate and <root>/ensemble; reads <root>/fast.")]
+NTrain = Annotated[int, typer.Option(help="Training texts to embed (stratified by source).")]
+NValid = Annotated[int, typer.Option(help="Validation texts to embed per source.")]
+Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.")]
+Limit = Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")]
+Evaluate = Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")]
+Ensemble = Annotated[bool, typer.Option(help="Also choose the ensemble's weights (needs fast/).")]
+
+
+def train_accurate_command(
+    output: Root = MODELS,
+    n_train: NTrain = 30_000,
+    n_valid: NValid = 600,
+    seed: Seed = 0,
+    limit: Limit = None,
+    evaluate: Evaluate = True,
+    ensemble: Ensemble = True,
+) -> None:
+    """Train the accurate tier on the shared data and write it with its manifest.
+
+    Embeddings are cached under var/cache/accurate/, so an interrupted run resumes where it
+    stopped and a second run (other head settings, the ensemble alone) embeds nothing again.
+    Needs the train extra (torch, transformers, onnx) only to export the encoder, once.
+    """
+    from civility.data import load_corpus
+    from civility.scoring import FastScorer
+    from civility.scoring.train_accurate import (
+        AccurateConfig,
+        export_encoder,
+        train_accurate,
+        tune_ensemble,
+    )
+
+    target = output / "accurate"
+    export_encoder(target, progress=console.log)
+    corpus = load_corpus(limit_per_source=limit, progress=True)
+    config = AccurateConfig(n_train=n_train, n_valid_per_source=n_valid, seed=seed)
+    scorer, metadata = train_accurate(corpus, target, config, console.log, evaluate=evaluate)
+    scorer.save(target, metadata)
+    console.log(f"wrote {target} ({scorer.version})")
+    if not ensemble:
+        return
+    try:
+        fast = FastScorer.load(output / "fast")
+    except ArtifactError as exc:
+        console.log(f"ensemble not tuned: {exc}")
+        return
+    blend, blend_metadata = tune_ensemble(scorer, fast, corpus, config, console.log)
+    blend.save(output / "ensemble", blend_metadata)
+    console.log(f"wrote {output / 'ensemble'} ({blend.version})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train-accurate")(train_accurate_command)

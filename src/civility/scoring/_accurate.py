@@ -1,0 +1,265 @@
+"""The accurate tier: a pretrained sentence encoder (int8 ONNX) and a multi-attribute head.
+
+Word n-grams only know the words they were trained on; the encoder knows what millions of
+sentences taught it, so it recognises an insult it has never seen spelled that way and a hateful
+statement made without a single slur. The head is the fast tier's masked, soft-label logistic
+regression, fitted on standardised embeddings. Serving needs onnxruntime and tokenizers only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civility import __version__
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
+from civility.scoring._base import Span
+from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
+from civility.scoring._masked_lr import MaskedLogisticRegression
+from civility.scoring.spans import word_spans
+
+MANIFEST = "manifest.json"
+HEAD = "head.npz"
+FORMAT = "civility.AccurateScorer.v1"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class AccurateScorer:
+    """Frozen sentence encoder + masked logistic regression over its embeddings.
+
+    Parameters
+    ----------
+    encoder_dir : path or None
+        Directory with ``encoder.onnx`` and ``tokenizer.json``; set by ``load``. Needed to
+        score texts, not to fit on precomputed embeddings.
+    alpha : float
+        L2 penalty of the head, relative to the mean loss.
+    class_balance : float
+        How much rare attributes are up-weighted (see ``MaskedLogisticRegression``).
+    max_iter : int
+        L-BFGS iterations of the head.
+    max_length : int
+        Tokens the encoder reads per text.
+    batch_size : int
+        Texts per encoder call.
+
+    Examples
+    --------
+    >>> scorer = AccurateScorer.load("src/civility/models/accurate")  # doctest: +SKIP
+    >>> scorer.score(["you can f off, tosser"])[0]["INSULT"]  # doctest: +SKIP
+    0.91
+    """
+
+    def __init__(
+        self,
+        encoder_dir: str | Path | None = None,
+        alpha: float = 1e-4,
+        class_balance: float = 0.5,
+        max_iter: int = 500,
+        max_length: int = 128,
+        batch_size: int = 32,
+    ) -> None:
+        self.encoder_dir = encoder_dir
+        self.alpha = alpha
+        self.class_balance = class_balance
+        self.max_iter = max_iter
+        self.max_length = max_length
+        self.batch_size = batch_size
+
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "alpha": self.alpha,
+            "class_balance": self.class_balance,
+            "max_iter": self.max_iter,
+            "max_length": self.max_length,
+            "batch_size": self.batch_size,
+        }
+
+    # -- encoder -----------------------------------------------------------------------------
+
+    @property
+    def encoder_(self) -> OnnxEncoder:
+        """The ONNX encoder, opened on first use: fitting on cached embeddings never needs it."""
+        encoder = self.__dict__.get("_encoder")
+        if encoder is None:
+            if self.encoder_dir is None:
+                raise InvalidParameterError(
+                    "AccurateScorer needs 'encoder_dir' to embed texts. Got None instead."
+                )
+            encoder = OnnxEncoder(self.encoder_dir, self.max_length, self.batch_size)
+            self.__dict__["_encoder"] = encoder
+        return encoder
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder_.embed(texts)
+
+    # -- estimator -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str] | None,
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        labels: Sequence[str] = ATTRIBUTE_NAMES,
+        embeddings: np.ndarray | None = None,
+    ) -> AccurateScorer:
+        """Fit the head on ``Y`` (n, len(labels)), NaN = no label.
+
+        Pass ``embeddings`` (from ``embed``, possibly cached) to skip the encoder, which is
+        where all the training time goes.
+        """
+        if embeddings is None:
+            if texts is None:
+                raise InvalidParameterError("fit needs texts or embeddings. Got neither.")
+            embeddings = self.embed(texts)
+        E = np.asarray(embeddings, dtype=np.float32)
+        Y = np.asarray(Y, dtype=np.float64)
+        if Y.shape != (len(E), len(labels)):
+            raise InvalidParameterError(
+                f"Y must have shape ({len(E)}, {len(labels)}). Got {Y.shape} instead."
+            )
+        self.mean_ = E.mean(axis=0)
+        self.scale_ = E.std(axis=0) + 1e-6
+        self.model_ = MaskedLogisticRegression(
+            alpha=self.alpha, max_iter=self.max_iter, class_balance=self.class_balance
+        ).fit((E - self.mean_) / self.scale_, Y, sample_weight)
+        self.labels_ = tuple(labels)
+        self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
+        self.metadata_: dict[str, Any] = {}
+        return self
+
+    def predict_proba_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(type(self).__name__)
+        Z = (np.asarray(embeddings, dtype=np.float32) - self.mean_) / self.scale_
+        return np.asarray(self.model_.predict_proba(Z), dtype=np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(type(self).__name__)
+        if isinstance(texts, str):
+            raise InvalidParameterError(
+                "predict_proba expects a sequence of texts; wrap one text in a list."
+            )
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+        return self.predict_proba_embeddings(self.embed(texts))
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        probs = self.predict_proba(texts)
+        return [
+            {label: round(float(p), 4) for label, p in zip(self.labels_, row, strict=True)}
+            for row in probs
+        ]
+
+    def spans(self, text: str, attributes: Sequence[str] | None = None) -> dict[str, list[Span]]:
+        """Words that, read alone by the encoder, clear the attribute's threshold.
+
+        Single words are a few tokens each, so the batch of a comment's words costs about as
+        much as scoring the comment once; occlusion would cost one full pass per word.
+        """
+        return word_spans(
+            text,
+            self.labels_,
+            self.predict_proba,
+            self.span_thresholds_,
+            list(attributes) if attributes is not None else list(self.labels_),
+        )
+
+    @property
+    def version(self) -> str:
+        digest = getattr(self, "content_hash_", "unsaved")[:12]
+        return f"accurate-{self.metadata_.get('model_version', __version__)}-{digest}"
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+        """Write the artifact directory: encoder, tokenizer, head, and a manifest of them all."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError(type(self).__name__)
+        if self.encoder_dir is None:
+            raise InvalidParameterError(
+                "AccurateScorer needs 'encoder_dir' to save a complete artifact. Got None instead."
+            )
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        source = Path(self.encoder_dir)
+        for name in (ENCODER_FILE, TOKENIZER_FILE):
+            if source.resolve() != directory.resolve():
+                shutil.copyfile(source / name, directory / name)
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer, mean=self.mean_, scale=self.scale_,
+            coef=self.model_.coef_, intercept=self.model_.intercept_,
+        )
+        payload = buffer.getvalue()
+        tmp = directory / (HEAD + ".tmp")
+        tmp.write_bytes(payload)
+        tmp.replace(directory / HEAD)
+        files = {name: _sha256(directory / name) for name in (ENCODER_FILE, TOKENIZER_FILE, HEAD)}
+        self.content_hash_ = hashlib.sha256("".join(files.values()).encode()).hexdigest()
+        self.metadata_ = {**self.metadata_, **(metadata or {})}
+        manifest = {
+            "format": FORMAT,
+            "civility_version": __version__,
+            "labels": list(self.labels_),
+            "params": self.get_params(),
+            "span_thresholds": self.span_thresholds_,
+            "sha256": files,
+            **self.metadata_,
+        }
+        (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, path: str | Path) -> AccurateScorer:
+        directory = Path(path)
+        try:
+            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        except FileNotFoundError:
+            raise ArtifactError(
+                f"No model artifact at {directory}: {MANIFEST} is missing."
+            ) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
+        if manifest.get("format") != FORMAT:
+            raise ArtifactError(
+                f"{directory} holds a {manifest.get('format')!r} artifact, not {FORMAT!r}."
+            )
+        files: dict[str, str] = manifest.get("sha256", {})
+        for name in (ENCODER_FILE, TOKENIZER_FILE, HEAD):
+            if not (directory / name).is_file():
+                raise ArtifactError(f"No model artifact at {directory}: {name} is missing.")
+            if _sha256(directory / name) != files.get(name):
+                raise ArtifactError(
+                    f"Corrupt model artifact in {directory}: {name} does not match its checksum."
+                )
+        arrays = np.load(directory / HEAD)
+        scorer = cls(encoder_dir=directory, **manifest["params"])
+        scorer.mean_ = arrays["mean"].astype(np.float32)
+        scorer.scale_ = arrays["scale"].astype(np.float32)
+        scorer.model_ = MaskedLogisticRegression()
+        scorer.model_.coef_ = arrays["coef"].astype(np.float32)
+        scorer.model_.intercept_ = arrays["intercept"].astype(np.float32)
+        scorer.labels_ = tuple(manifest["labels"])
+        scorer.span_thresholds_ = dict(manifest.get("span_thresholds", {}))
+        scorer.content_hash_ = hashlib.sha256("".join(files[n] for n in (
+            ENCODER_FILE, TOKENIZER_FILE, HEAD)).encode()).hexdigest()
+        known = {"format", "civility_version", "labels", "params", "span_thresholds", "sha256"}
+        scorer.metadata_ = {k: v for k, v in manifest.items() if k not in known}
+        return scorer

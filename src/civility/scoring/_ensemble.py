@@ -1,0 +1,187 @@
+"""The ensemble tier: the fast and accurate tiers' probabilities, blended per attribute.
+
+The two tiers err differently: n-grams catch the disguised profanity and the exact slurs the
+encoder's tokenizer splits into meaningless pieces; the encoder catches meaning n-grams never
+saw. Each attribute gets its own weight, chosen on the validation split (never on test) to
+maximise the mean ROC-AUC over the sources that label it, so no single large source decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civility import __version__
+from civility.errors import ArtifactError, InvalidParameterError
+from civility.evaluation.metrics import roc_auc
+from civility.scoring._base import Scorer, Span
+from civility.scoring.spans import word_spans
+
+MANIFEST = "manifest.json"
+FORMAT = "civility.EnsembleScorer.v1"
+WEIGHT_GRID = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 21))
+MIN_CLASS = 10
+"""A source counts towards an attribute's weight only with this many positives and negatives."""
+
+
+def choose_weights(
+    fast: np.ndarray,
+    accurate: np.ndarray,
+    labels: np.ndarray,
+    groups: np.ndarray,
+    grid: Sequence[float] = WEIGHT_GRID,
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Per attribute, the weight of the accurate tier that maximises mean per-group ROC-AUC.
+
+    ``labels`` may be soft and have NaN (unlabelled); a label >= 0.5 is a positive. Attributes
+    no group can measure keep 0.5, the prior of two tiers of unknown relative merit. Returns
+    the weights and, per attribute, the figures that chose them.
+    """
+    weights = np.full(labels.shape[1], 0.5)
+    report: list[dict[str, Any]] = []
+    for j in range(labels.shape[1]):
+        cells = []
+        for group in dict.fromkeys(groups.tolist()):
+            rows = (groups == group) & ~np.isnan(labels[:, j])
+            y = labels[rows, j] >= 0.5
+            if min(int(y.sum()), int((~y).sum())) >= MIN_CLASS:
+                cells.append((rows, y))
+        if not cells:
+            report.append({"groups": 0, "weight": 0.5})
+            continue
+        scores = [
+            float(np.mean([roc_auc(y, w * accurate[rows, j] + (1 - w) * fast[rows, j]) or 0.5
+                           for rows, y in cells]))
+            for w in grid
+        ]
+        best = int(np.argmax(scores))
+        weights[j] = grid[best]
+        report.append({"groups": len(cells), "weight": float(grid[best]),
+                       "mean_auc": round(scores[best], 4), "fast_auc": round(scores[0], 4),
+                       "accurate_auc": round(scores[-1], 4)})
+    return weights, report
+
+
+class EnsembleScorer:
+    """Weighted mean of two scorers' probabilities, one weight per attribute.
+
+    Parameters
+    ----------
+    fast, accurate : Scorer
+        The members; they must score the same attributes in the same order.
+    weights : sequence of float or None
+        Weight of ``accurate`` per attribute (``fast`` gets the rest); None means 0.5 each.
+    """
+
+    def __init__(
+        self, fast: Scorer, accurate: Scorer, weights: Sequence[float] | None = None
+    ) -> None:
+        self.fast = fast
+        self.accurate = accurate
+        self.weights = weights
+        if tuple(fast.labels_) != tuple(accurate.labels_):
+            raise InvalidParameterError(
+                "The ensemble's members must score the same attributes. Got "
+                f"{fast.labels_} and {accurate.labels_} instead."
+            )
+        self.labels_ = tuple(accurate.labels_)
+        self.weights_ = np.asarray(
+            weights if weights is not None else [0.5] * len(self.labels_), dtype=np.float32
+        )
+        if self.weights_.shape != (len(self.labels_),) or not (
+            (self.weights_ >= 0) & (self.weights_ <= 1)
+        ).all():
+            raise InvalidParameterError(
+                f"The 'weights' parameter of EnsembleScorer must be {len(self.labels_)} floats "
+                f"in [0, 1]. Got {weights!r} instead."
+            )
+        self.span_thresholds_: dict[str, float] = dict.fromkeys(self.labels_, 0.5)
+        self.metadata_: dict[str, Any] = {}
+
+    def blend(self, fast: np.ndarray, accurate: np.ndarray) -> np.ndarray:
+        return (self.weights_ * accurate + (1 - self.weights_) * fast).astype(np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            raise InvalidParameterError(
+                "predict_proba expects a sequence of texts; wrap one text in a list."
+            )
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+        return self.blend(self.fast.predict_proba(texts), self.accurate.predict_proba(texts))
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        probs = self.predict_proba(texts)
+        return [
+            {label: round(float(p), 4) for label, p in zip(self.labels_, row, strict=True)}
+            for row in probs
+        ]
+
+    def spans(self, text: str, attributes: Sequence[str] | None = None) -> dict[str, list[Span]]:
+        return word_spans(
+            text,
+            self.labels_,
+            self.predict_proba,
+            self.span_thresholds_,
+            list(attributes) if attributes is not None else list(self.labels_),
+        )
+
+    @property
+    def version(self) -> str:
+        model_version = self.metadata_.get("model_version", __version__)
+        return f"ensemble-{model_version}-[{self.fast.version}+{self.accurate.version}]"
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+        """Write the weights; the members stay in their own artifact directories."""
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.metadata_ = {**self.metadata_, **(metadata or {})}
+        manifest = {
+            "format": FORMAT,
+            "civility_version": __version__,
+            "labels": list(self.labels_),
+            "weights": {a: float(w) for a, w in zip(self.labels_, self.weights_, strict=True)},
+            "span_thresholds": self.span_thresholds_,
+            "members": {"fast": self.fast.version, "accurate": self.accurate.version},
+            **self.metadata_,
+        }
+        (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, path: str | Path) -> EnsembleScorer:
+        """Read the weights and load the members from the sibling ``fast/`` and ``accurate/``."""
+        from civility.scoring._loading import load_scorer
+
+        directory = Path(path)
+        try:
+            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        except FileNotFoundError:
+            raise ArtifactError(
+                f"No model artifact at {directory}: {MANIFEST} is missing."
+            ) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
+        if manifest.get("format") != FORMAT:
+            raise ArtifactError(
+                f"{directory} holds a {manifest.get('format')!r} artifact, not {FORMAT!r}."
+            )
+        fast = load_scorer("fast", directory.parent / "fast")
+        accurate = load_scorer("accurate", directory.parent / "accurate")
+        labels = manifest["labels"]
+        if list(accurate.labels_) != labels:
+            raise ArtifactError(
+                f"{directory} was tuned for attributes {labels}, its members score "
+                f"{list(accurate.labels_)}."
+            )
+        scorer = cls(fast, accurate, [manifest["weights"][a] for a in labels])
+        scorer.span_thresholds_ = dict(manifest.get("span_thresholds", {}))
+        known = {"format", "civility_version", "labels", "weights", "span_thresholds"}
+        scorer.metadata_ = {k: v for k, v in manifest.items() if k not in known}
+        return scorer

