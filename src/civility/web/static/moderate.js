@@ -28,7 +28,8 @@
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     document.body.classList.add("busy");
-    fetch(form.action, {
+    // form.getAttribute: the form has a field named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new URLSearchParams(data),
       headers: { "X-Civility-Partial": "1" },
@@ -55,7 +56,7 @@
     event.preventDefault();
     var submitter = event.submitter;
     var value = submitter && submitter.value ? String(submitter.value) : "";
-    var bulkBan = submitter && submitter.name === "bulk" && form.elements.action.value === "ban";
+    var bulkBan = submitter && submitter.name === "bulk" && form.elements.namedItem("action").value === "ban";
     if ((value.indexOf("ban:") === 0 || bulkBan) &&
         !window.confirm("Reject and ban the author?")) { return; }
     send(form, submitter);

@@ -1,0 +1,228 @@
+"""End to end in headless Chromium against a real ``civility serve`` on a loopback port.
+
+Needs Debian's ``chromium`` and the ``playwright`` package (``.ci/run`` installs both); without
+them the tests skip, except in CI (``CI=true``) where their absence is a failure. Set
+``CIVILITY_SCREENSHOTS=docs/screenshots`` to refresh the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from civility.attributes import ATTRIBUTE_NAMES
+from civility.scoring import FastScorer
+from civility.store import Comment, open_store
+from civility.web.accounts import create_moderator
+from tests.web.conftest import HOSTILE, PASSWORD, make_comment, seed_queue
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",
+]
+TIMEOUT_MS = 15_000
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return "chromium is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def sync_api() -> Any:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser tests: {reason}")
+        pytest.skip(reason)
+    import playwright.sync_api
+
+    return playwright.sync_api
+
+
+@dataclass
+class Server:
+    url: str
+    held: dict[str, int]
+    """external id -> comment id of the seeded held comments."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(
+    sync_api: Any,
+    tiny_scorer: FastScorer,
+    tiny_model_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("serve")
+    store = open_store(f"sqlite:///{data_dir / 'civility.db'}")
+    seed_queue(
+        store,
+        tiny_scorer,
+        "news",
+        [
+            make_comment("c1", "Thank you for this careful reporting.", author="ann"),
+            make_comment("c2", "you are a stupid idiot", parent="c1"),
+            make_comment("c3", HOSTILE, article="a2", title="Storm warning for the coast"),
+            make_comment(
+                "c4",
+                "shut up you pathetic loser",
+                article="a2",
+                author="cat",
+                title="Storm warning for the coast",
+            ),
+        ],
+    )
+    create_moderator(store, "alice", PASSWORD, ["news"], display_name="Alice")
+    with store.session() as session:
+        held = {c.external_id: c.id for c in session.query(Comment).filter_by(status="held")}
+    store.dispose()
+    port = _free_port()
+    log = (data_dir / "serve.log").open("w")
+    env = {
+        **os.environ,
+        "CIVILITY_MODEL_DIR": str(tiny_model_dir),
+        "CIVILITY_DATA_DIR": str(data_dir),
+        "CIVILITY_LOG_LEVEL": "warning",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    command = [sys.executable, "-c", "from civility.cli import main; main()", "serve"]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            assert process.poll() is None, (data_dir / "serve.log").read_text()
+            assert time.monotonic() < deadline, "civility serve did not start within 60 s"
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield Server(url, held)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(sync_api: Any) -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.dialogs = dialogs
+    yield opened
+    context.close()
+
+
+def _screenshot(page: Any, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("CIVILITY_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
+    assert (folder / name).stat().st_size > 10_000
+
+
+def test_logged_out_visitor_is_refused(server: Server, page: Any) -> None:
+    page.goto(f"{server.url}/moderate")
+    assert "/moderate/login" in page.url
+    assert page.locator("#queue").count() == 0
+    refused = page.request.post(
+        f"{server.url}/moderate/decide", form={"one": f"approve:{server.held['c2']}"}
+    )
+    assert refused.status == 403
+
+
+def test_try_it_page_scores_and_highlights(server: Server, page: Any, tmp_path: Path) -> None:
+    page.goto(server.url + "/")
+    page.fill("#text", "you can f off, tosser. What a stupid idea <img src=x onerror=alert(1)>")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#result")
+    assert page.locator("#highlighted mark").count() > 0
+    assert page.locator("#result img").count() == 0  # the markup stayed text
+    rows = page.locator("table.attributes tbody tr").all()
+    assert [row.get_attribute("data-attribute") for row in rows] == list(ATTRIBUTE_NAMES)
+    assert page.dialogs == []
+    _screenshot(page, "try-it.png", tmp_path)
+
+
+def test_moderator_approves_by_keyboard(server: Server, page: Any, tmp_path: Path) -> None:
+    page.goto(f"{server.url}/moderate")
+    page.fill("#username", "alice")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#queue .item")
+    target = f"#c{server.held['c2']}"
+    marked = page.locator(f"{target} .comment-text mark").all_inner_texts()
+    assert "idiot" in marked and "stupid" in marked
+    # Hostile markup is shown as text: no element was created from it and nothing ran.
+    assert "<script>" in page.locator(f"#c{server.held['c3']} .comment-text").inner_text()
+    assert page.locator("#queue img, #queue script").count() == 0
+    assert page.dialogs == []
+    _screenshot(page, "queue.png", tmp_path)
+
+    order = [item.get_attribute("id") for item in page.locator("#queue .item").all()]
+    for _ in range(order.index(target[1:])):
+        page.keyboard.press("j")
+    assert page.locator(f"{target}.current").count() == 1
+    with page.expect_response("**/moderate/decide") as decided:
+        page.keyboard.press("a")
+    assert decided.value.status == 200
+    page.wait_for_selector(target, state="detached")
+    assert page.locator("#notice").inner_text() == "Approved 1 comment."
+    audit = page.locator("#audit li").first.inner_text()
+    assert "alice" in audit and "approve" in audit and "stupid idiot" in audit
+    page.reload()  # the decision is stored, not just removed from the page
+    assert page.locator(target).count() == 0
+    assert page.locator(f"#c{server.held['c4']}").count() == 1
