@@ -93,3 +93,9 @@ def test_wrong_type_in_file_names_the_file(tmp_path: Path) -> None:
     config.write_text('port = "x"\n')
     with pytest.raises(ConfigError, match=f"has value 'x' \\(from {config}\\)"):
         load_settings(config, environ={})
+
+
+def test_every_setting_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` | `{env_name(setting.name)}` |" in docs, setting.name

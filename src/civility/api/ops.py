@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
@@ -32,6 +34,7 @@ async def health(state: StateDep) -> JSONResponse:
             "model_version": state.scorer.version,
             "attributes": list(state.scorer.labels_),
             "store": state.store.engine.dialect.name,
+            "pid": os.getpid(),  # which server process answered, with several workers
         }
     )
 
