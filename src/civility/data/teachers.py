@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from civility.attributes import ATTRIBUTES
+from civility.attributes import ATTRIBUTES, attribute_index
 from civility.errors import DataUnavailableError
 
 TEACHER_FILE = Path("teacher-scores") / "teacher_scores.jsonl.gz"
 TEACHER_MODELS = ("tox_block", "toxic_comment_classifier")
+IDENTITY_ATTACK_COLUMN = attribute_index("IDENTITY_ATTACK")
 
 
 def text_sha1(text: str) -> str:
@@ -57,12 +58,17 @@ def mix_teachers(
     teachers: dict[str, np.ndarray],
     teacher_share: float = 0.5,
     teacher_only_weight: float = 0.3,
+    protect_identity_attacks: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Soft targets, per-cell weights, and which rows had teacher scores.
 
     Where a human label exists the target is ``(1 - teacher_share) * human + teacher_share *
     teacher`` with weight 1; where only the teacher speaks the target is the teacher's
     probability with ``teacher_only_weight``; where neither does, the cell stays missing.
+
+    With ``protect_identity_attacks``, texts that people labelled identity attacks keep their
+    human labels unmixed: the teachers score slur-free hate ("those people are vermin") as
+    harmless, and would otherwise teach that to TOXICITY too.
     """
     teacher = np.full(labels.shape, np.nan, dtype=np.float32)
     found = np.zeros(len(texts), dtype=bool)
@@ -73,6 +79,9 @@ def mix_teachers(
             found[i] = True
     human = ~np.isnan(labels)
     has_teacher = ~np.isnan(teacher)
+    if protect_identity_attacks:
+        attack = np.nan_to_num(labels[:, IDENTITY_ATTACK_COLUMN]) >= 0.5
+        has_teacher &= ~(attack[:, None] & human)
     targets = np.where(
         human & has_teacher,
         (1 - teacher_share) * labels + teacher_share * teacher,

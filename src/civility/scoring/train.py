@@ -40,6 +40,7 @@ class TrainingConfig:
 
     teacher_share: float = 0.5
     teacher_only_weight: float = 0.3
+    protect_identity_attacks: bool = True
     obfuscated_share: float = 0.3
     identity_sentences: int = 4000
     seed: int = 0
@@ -143,7 +144,12 @@ def train_fast(
     progress(f"{len(train)} training texts from {len(set(train.sources.tolist()))} sources")
     teachers = load_teacher_scores(root)
     targets, weights, found = mix_teachers(
-        train.texts, train.labels, teachers, config.teacher_share, config.teacher_only_weight
+        train.texts,
+        train.labels,
+        teachers,
+        config.teacher_share,
+        config.teacher_only_weight,
+        config.protect_identity_attacks,
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
     texts, targets, weights = _augment(train.texts, targets, weights, config, rng)
