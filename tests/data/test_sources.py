@@ -138,6 +138,11 @@ def root(tmp_path: Path) -> Path:
                 "toxic_comment_classifier": six,
                 "alt_profanity_check": 0.6,
             },
+            {
+                "sha1": hashlib.sha1(b"those people are vermin").hexdigest(),
+                "tox_block": dict.fromkeys(six, 0.05),
+                "toxic_comment_classifier": dict.fromkeys(six, 0.05),
+            },
         ],
     )
     return tmp_path
@@ -222,6 +227,19 @@ def test_teachers_fill_in_where_allowed_and_never_identity_attack(root: Path) ->
     severe = attrs.index("SEVERE_TOXICITY")  # no human label: the teacher alone, down-weighted
     assert (targets[row, severe], weights[row, severe]) == (pytest.approx(0.9), pytest.approx(0.3))
     assert np.isnan(targets[row, attrs.index("SEXUALLY_EXPLICIT")])
+
+
+def test_teachers_never_dilute_labelled_identity_attacks(root: Path) -> None:
+    teachers = load_teacher_scores(root)
+    corpus = build_corpus([("hatexplain", get_source("hatexplain").examples(root))])
+    row = corpus.texts.index("those people are vermin")
+    tox = corpus.attributes.index("TOXICITY")
+    protected, _, _ = mix_teachers(corpus.texts, corpus.labels, teachers)
+    assert protected[row, tox] == 1.0  # the human label, not (1 + 0.05) / 2
+    mixed, _, _ = mix_teachers(
+        corpus.texts, corpus.labels, teachers, protect_identity_attacks=False
+    )
+    assert mixed[row, tox] == pytest.approx(0.525)
 
 
 def test_unknown_source_lists_the_real_ones() -> None:
