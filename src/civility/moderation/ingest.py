@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,8 +24,8 @@ from civility.errors import EmptyTextError, InvalidCommentError, TextTooLongErro
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.decide import Decision as Verdict
 from civility.moderation.decide import decide_batch, score_batch
-from civility.moderation.history import DAY, History
 from civility.moderation.policies import PolicyCache
+from civility.moderation.seed import seed_history
 from civility.moderation.webhooks import enqueue_events
 from civility.scoring import Scorer, check_text
 from civility.store import (
@@ -223,16 +223,21 @@ def _authors(
     names = {c.author: c.author_name for c in comments if c.author}
     missing = [a for a in wanted if a not in found]
     if missing:
-        rows = session.connection().execute(
-            insert(Author.__table__).returning(
-                Author.__table__.c.id, Author.__table__.c.external_id, sort_by_parameter_order=True
-            ),
+        connection = session.connection()
+        connection.execute(
+            insert(Author.__table__),
             [
                 {"community_id": community.id, "external_id": a, "display_name": names[a] or a}
                 for a in missing
             ],
         )
-        found.update({external: id_ for id_, external in rows})
+        found.update(
+            connection.execute(
+                select(Author.external_id, Author.id).where(
+                    Author.community_id == community.id, Author.external_id.in_(missing)
+                )
+            ).all()
+        )
     return found
 
 
@@ -285,73 +290,6 @@ def _parents(
     return stored, kept
 
 
-def seed_history(
-    session: Session,
-    community_id: int,
-    comments: Sequence[ArchiveComment],
-    authors: dict[str, int],
-    articles: dict[str, int],
-    parents: dict[str, tuple[int, str]],
-) -> History:
-    """The part of the store's history a batch's policy decisions can read, in memory."""
-    history = History()
-    by_author_id = {id_: external for external, id_ in authors.items()}
-    if by_author_id:
-        rows = session.execute(
-            select(Comment.author_id, Comment.status, func.count())
-            .where(Comment.author_id.in_(by_author_id))
-            .group_by(Comment.author_id, Comment.status)
-        )
-        for author_id, status, count in rows:
-            if status in ACTION_OF:
-                history.author(by_author_id[author_id]).counts[ACTION_OF[status]] = count
-        earliest = min((c.created_at for c in comments if c.created_at), default=None)
-        since = (earliest or datetime.now(UTC)) - DAY
-        recent = session.execute(
-            select(Comment.author_id, Comment.status, Comment.created_at)
-            .where(
-                Comment.author_id.in_(by_author_id),
-                Comment.status.in_(("held", "rejected")),
-                Comment.created_at >= since,
-            )
-            .order_by(Comment.created_at)
-        )
-        for author_id, status, created in recent:
-            history.author(by_author_id[author_id]).recent.append((created, ACTION_OF[status]))
-    for external, article_id in articles.items():
-        if external not in {c.article_id for c in comments}:
-            continue
-        thread = history.thread(external)
-        total, flagged = session.execute(
-            select(
-                func.count(),
-                func.coalesce(
-                    func.sum((Comment.status.in_(("held", "rejected"))).cast(Integer)), 0
-                ),
-            ).where(Comment.article_id == article_id)
-        ).one()
-        window = session.execute(
-            select(Score.value, Comment.status)
-            .join(Comment, Score.comment_id == Comment.id)
-            .where(Comment.article_id == article_id, Score.attribute == "TOXICITY")
-            .order_by(Comment.id.desc())
-            .limit(thread.recent.maxlen or 20)
-        ).all()
-        for value, status in reversed(window):
-            thread.add(float(value), ACTION_OF.get(status, "approve"))
-        thread.comments, thread.flagged = int(total), int(flagged)
-    if parents:
-        rows = session.execute(
-            select(Comment.external_id, Score.value)
-            .join(Score, Score.comment_id == Comment.id)
-            .where(
-                Comment.id.in_([id_ for id_, _ in parents.values()]), Score.attribute == "TOXICITY"
-            )
-        )
-        history.toxicity.update({external: float(value) for external, value in rows})
-    return history
-
-
 def _write(
     session: Session,
     community: Community,
@@ -378,29 +316,32 @@ def _write(
         }
         for c, v in zip(comments, verdicts, strict=True)
     ]
-    ids = [
-        id_
-        for (id_,) in session.connection().execute(
-            insert(Comment.__table__).returning(
-                Comment.__table__.c.id, sort_by_parameter_order=True
-            ),
-            rows,
-        )
-    ]
-    by_external = {c.comment_id: id_ for c, id_ in zip(comments, ids, strict=True)}
+    # One executemany and one SELECT of the new ids by their unique external ids: RETURNING
+    # in parameter order would insert row by row on SQLite, which has no insert sentinel.
+    connection = session.connection()
+    connection.execute(insert(Comment.__table__), rows)
+    by_external: dict[str, int] = dict(
+        connection.execute(
+            select(Comment.external_id, Comment.id).where(
+                Comment.community_id == community.id,
+                Comment.external_id.in_([c.comment_id for c in comments]),
+            )
+        ).all()
+    )
+    ids = [by_external[c.comment_id] for c in comments]
     links = [
         {"b_id": by_external[c.comment_id], "b_parent": by_external[c.parent_id]}
         for c in comments
         if c.parent_id and c.parent_id in by_external
     ]
     if links:
-        session.connection().execute(
+        connection.execute(
             update(Comment.__table__)
             .where(Comment.__table__.c.id == bindparam("b_id"))
             .values(parent_id=bindparam("b_parent")),
             links,
         )
-    session.connection().execute(
+    connection.execute(
         insert(Score.__table__),
         [
             {"comment_id": id_, "attribute": a, "value": value, "model_version": v.model_version}
@@ -408,26 +349,29 @@ def _write(
             for a, value in v.scores.items()
         ],
     )
-    decision_ids = [
-        id_
-        for (id_,) in session.connection().execute(
-            insert(Decision.__table__).returning(
-                Decision.__table__.c.id, sort_by_parameter_order=True
-            ),
-            [
-                {
-                    "comment_id": id_,
-                    "actor": f"policy:{v.rule or 'default'}",
-                    "action": v.action,
-                    "reason": v.reason,
-                    "scores": v.decided_on,
-                    "model_version": v.model_version,
-                    "created_at": now,
-                }
-                for id_, v in zip(ids, verdicts, strict=True)
-            ],
+    connection.execute(
+        insert(Decision.__table__),
+        [
+            {
+                "comment_id": id_,
+                "actor": f"policy:{v.rule or 'default'}",
+                "action": v.action,
+                "reason": v.reason,
+                "scores": v.decided_on,
+                "model_version": v.model_version,
+                "created_at": now,
+            }
+            for id_, v in zip(ids, verdicts, strict=True)
+        ],
+    )
+    # These comments are new in this transaction, so each has exactly this one decision.
+    decision_of: dict[int, int] = {
+        comment_id: id_
+        for comment_id, id_ in connection.execute(
+            select(Decision.comment_id, Decision.id).where(Decision.comment_id.in_(ids))
         )
-    ]
+    }
+    decision_ids = [decision_of[id_] for id_ in ids]
     results = [
         IngestResult(
             c.comment_id,
@@ -562,7 +506,7 @@ def _ingest_in_transaction(
             articles = _articles(session, community, batch, options.create_articles)
             authors = _authors(session, community, batch)
             parents, batch = _parents(session, community, batch, options.require_parents)
-            history = seed_history(session, community.id, batch, authors, articles, parents)
+            history = seed_history(session, batch, authors, articles, parents)
             policy, calibrate = policies.get(session, community)
             assert probabilities is not None
             verdicts = decide_batch(
