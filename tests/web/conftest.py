@@ -7,6 +7,7 @@ would have sent; moderators are created with the same function as ``civility mod
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,18 +63,13 @@ def seed_queue(store: Store, scorer: FastScorer, community: str, comments: list)
     ingest(store, scorer, comments, community, options=IngestOptions(create_articles=True))
 
 
-@pytest.fixture
-def web_store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'civility.db'}")
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def seeded(web_store: Store, tiny_scorer: FastScorer) -> Store:
-    """Two communities with held comments; alice moderates ``news`` only."""
+@pytest.fixture(scope="session")
+def seeded_template(tiny_scorer: FastScorer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two communities with held comments; alice moderates ``news`` only (built once, copied)."""
+    path = tmp_path_factory.mktemp("seeded") / "civility.db"
+    store = open_store(f"sqlite:///{path}")
     seed_queue(
-        web_store,
+        store,
         tiny_scorer,
         "news",
         [
@@ -82,9 +78,19 @@ def seeded(web_store: Store, tiny_scorer: FastScorer) -> Store:
             make_comment("c3", HOSTILE, article="a2", title="Storm <b>warning</b>"),
         ],
     )
-    seed_queue(web_store, tiny_scorer, "sport", [make_comment("s1", "what a load of shit")])
-    create_moderator(web_store, "alice", PASSWORD, ["news"])
-    return web_store
+    seed_queue(store, tiny_scorer, "sport", [make_comment("s1", "what a load of shit")])
+    create_moderator(store, "alice", PASSWORD, ["news"])
+    store.dispose()  # checkpoints the WAL: the file alone holds everything
+    return path
+
+
+@pytest.fixture
+def seeded(seeded_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A private copy of the seeded store, so each test may change it freely."""
+    shutil.copyfile(seeded_template, tmp_path / "civility.db")
+    store = open_store(f"sqlite:///{tmp_path / 'civility.db'}")
+    yield store
+    store.dispose()
 
 
 @pytest.fixture
