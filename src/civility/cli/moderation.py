@@ -110,6 +110,45 @@ def import_command(
     )
 
 
+def report_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    community: Annotated[
+        str | None, typer.Option(help="Community to report on (default: all of them).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only comments created since: an ISO date or time, or an age (7d, 24h)."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write an HTML report of moderation: scores, rules, hot threads, repeat offenders.
+
+    One self-contained file (charts embedded), written only once complete.
+    """
+    from datetime import UTC, datetime
+
+    from civility.data.files import atomic_output
+    from civility.moderation.report import load_report, parse_since
+    from civility.moderation.report_html import render_html
+
+    start = parse_since(since, datetime.now(UTC))
+    store = _store(database)
+    try:
+        report = load_report(store, community, start)
+    finally:
+        store.dispose()
+    page = render_html(report)
+    with atomic_output(output) as handle:
+        handle.write(page)
+    typer.echo(
+        f"Wrote {output}: {report.total} comments, {len(report.articles)} articles with held or "
+        f"rejected comments, {len(report.offenders)} repeat offenders."
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(policy_app, name="policy")
     app.command("import")(import_command)
+    app.command("report")(report_command)
