@@ -33,19 +33,26 @@ class AppState:
 
 
 def get_state(request: Request) -> AppState:
+    """The process's ``AppState`` (a plain function: usable from any handler or helper)."""
     state: AppState = request.app.state.civility
     return state
 
 
-def get_store(request: Request) -> Store:
+# The dependencies below are ``async def`` although they do not await: FastAPI runs plain
+# ``def`` dependencies in its threadpool, a thread hop per request for nothing.
+async def state_dependency(request: Request) -> AppState:
+    return get_state(request)
+
+
+async def get_store(request: Request) -> Store:
     return get_state(request).store
 
 
-def get_scorer(request: Request) -> Scorer:
+async def get_scorer(request: Request) -> Scorer:
     return get_state(request).scorer
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return get_state(request).settings
 
 
@@ -79,7 +86,7 @@ async def require_api_key(request: Request) -> KeyInfo | None:
     return info
 
 
-StateDep = Annotated[AppState, Depends(get_state)]
+StateDep = Annotated[AppState, Depends(state_dependency)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
