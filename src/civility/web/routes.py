@@ -11,8 +11,10 @@ as the ingest API's ``POST /v1/comments/{id}/decisions``.
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from civility.api.deps import AppState, get_state
+from civility.api.deps import AppState
 from civility.attributes import get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
 from civility.moderation.queue import decide_comment
@@ -32,7 +34,7 @@ from civility.scoring import Scorer, check_text
 from civility.web import sessions
 from civility.web.accounts import ModeratorInfo, authenticate, moderator_by_id
 from civility.web.charts import stacked_bars
-from civility.web.highlight import segments
+from civility.web.highlight import Segment, segments
 from civility.web.queue import (
     STATUSES,
     QueueFilters,
@@ -101,6 +103,12 @@ class Visit:
     csrf: str
 
 
+def _state(request: Request) -> AppState:
+    """The server's state, read directly: these handlers are plain functions, not dependencies."""
+    state: AppState = request.app.state.civility
+    return state
+
+
 def _secret(state: AppState) -> bytes:
     return sessions.load_secret(state.settings.data_dir)
 
@@ -111,7 +119,7 @@ def _https(request: Request) -> bool:
 
 
 def _visit(request: Request) -> Visit | None:
-    state = get_state(request)
+    state = _state(request)
     secret = _secret(state)
     data = sessions.decode_session(secret, request.cookies.get(sessions.SESSION_COOKIE))
     if data is None:
@@ -125,7 +133,7 @@ def _visit(request: Request) -> Visit | None:
 def _set_session(request: Request, response: Response, data: sessions.SessionData) -> None:
     response.set_cookie(
         sessions.SESSION_COOKIE,
-        sessions.encode_session(_secret(get_state(request)), data),
+        sessions.encode_session(_secret(_state(request)), data),
         max_age=sessions.MAX_AGE_SECONDS,
         httponly=True,
         secure=_https(request),
@@ -178,9 +186,26 @@ def _refused(request: Request, message: str, status: int) -> Response:
 # -- try it ----------------------------------------------------------------------------------
 
 
-def _highlighted(scorer: Scorer, text: str, scores: dict[str, float]) -> list[Any]:
-    flagged = [a for a in scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
-    return segments(text, scorer.spans(text, flagged) if flagged else {})
+_HIGHLIGHTS: OrderedDict[tuple[int, str, str, tuple[str, ...]], list[Segment]] = OrderedDict()
+_HIGHLIGHTS_LOCK = threading.Lock()
+HIGHLIGHT_CACHE_SIZE = 4096
+"""Highlighted texts kept per process. Span scoring costs a model call per comment, and the
+queue page is reloaded after every decision with mostly the same comments on it."""
+
+
+def _highlighted(scorer: Scorer, text: str, scores: dict[str, float]) -> list[Segment]:
+    flagged = tuple(a for a in scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN)
+    key = (id(scorer), scorer.version, text, flagged)
+    with _HIGHLIGHTS_LOCK:
+        if key in _HIGHLIGHTS:
+            _HIGHLIGHTS.move_to_end(key)
+            return _HIGHLIGHTS[key]
+    found = segments(text, scorer.spans(text, list(flagged)) if flagged else {})
+    with _HIGHLIGHTS_LOCK:
+        _HIGHLIGHTS[key] = found
+        while len(_HIGHLIGHTS) > HIGHLIGHT_CACHE_SIZE:
+            _HIGHLIGHTS.popitem(last=False)
+    return found
 
 
 @router.get("/")
@@ -191,7 +216,7 @@ def try_it_page(request: Request) -> Response:
 @router.post("/")
 def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
     """Score a pasted comment; nothing is stored."""
-    scorer = get_state(request).scorer
+    scorer = _state(request).scorer
     try:
         check_text(text)
     except CivilityError as exc:
@@ -271,7 +296,7 @@ def login(
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/moderate",
 ) -> Response:
-    state = get_state(request)
+    state = _state(request)
     expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or ""
     if not _same_origin(request) or not expected or not sessions.tokens_match(expected, csrf):
         return _login_form(request, next, "The form expired; please sign in again.", 403)
@@ -324,7 +349,7 @@ def _filters(
 
 
 def _queue_context(request: Request, visit: Visit, filters: QueueFilters) -> dict[str, Any]:
-    state = get_state(request)
+    state = _state(request)
     if filters.attribute and filters.attribute not in state.scorer.labels_:
         get_attribute(filters.attribute)  # raises UnknownAttributeError listing the names
     page = queue_page(state.store, visit.moderator, filters)
@@ -450,7 +475,7 @@ def decide(
     else:
         try:
             done, errors = apply_action(
-                get_state(request), visit.moderator, chosen, action, filters.status, reason or None
+                _state(request), visit.moderator, chosen, action, filters.status, reason or None
             )
         except CivilityError as exc:
             done, errors, code = 0, [exc.message], exc.status
@@ -494,7 +519,7 @@ def community_dashboard(request: Request, slug: str) -> Response:
     if visit is None:
         return _login_redirect(request)
     try:
-        board = dashboard(get_state(request).store, visit.moderator, slug)
+        board = dashboard(_state(request).store, visit.moderator, slug)
     except CivilityError as exc:
         return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
     chart = stacked_bars([counts for _, counts in board.days], board.actions)
