@@ -100,7 +100,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(workers: int, model_root: Path | None) -> tuple[subprocess.Popen[str], str, str]:
+def start_server(
+    workers: int, model_root: Path | None, microbatch_max: int = 32
+) -> tuple[subprocess.Popen[str], str, str]:
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="civility-bench-")
     env = {
@@ -109,6 +111,7 @@ def start_server(workers: int, model_root: Path | None) -> tuple[subprocess.Pope
         "CIVILITY_RATE_LIMIT_PER_MINUTE": "0",
         "CIVILITY_LOG_LEVEL": "warning",
         "NO_PROXY": "127.0.0.1",
+        "CIVILITY_MICROBATCH_MAX": str(microbatch_max),
     }
     if model_root is not None:
         env["CIVILITY_MODEL_DIR"] = str(model_root)
@@ -250,18 +253,24 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=5000, help="Cap per step.")
     parser.add_argument("--model-dir", type=Path, help="Models root (CIVILITY_MODEL_DIR).")
     parser.add_argument("--tiny", action="store_true", help="Use the tests' tiny model.")
+    parser.add_argument(
+        "--microbatch-max", type=int, default=32, help="Server micro-batch cap (1: no batching)."
+    )
     args = parser.parse_args()
 
     texts, source = comments()
     model_root = tiny_model_root() if args.tiny else args.model_dir
     model = "tiny test model" if args.tiny else str(model_root or "shipped fast model")
-    print(f"comments: {source}; model: {model}; {os.cpu_count()} CPUs; loopback")
+    print(
+        f"comments: {source}; model: {model}; {os.cpu_count()} CPUs; loopback; "
+        f"micro-batches up to {args.microbatch_max}"
+    )
     print(
         f"{'workers':>7} {'rate/s':>7} {'sent':>6} {'ok':>6} {'err':>4} {'thru/s':>7} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
     )
     for workers in [int(w) for w in args.workers.split(",")]:
-        process, url, key = start_server(workers, model_root)
+        process, url, key = start_server(workers, model_root, args.microbatch_max)
         try:
             for rate in [float(r) for r in args.rates.split(",")]:
                 r = asyncio.run(run_rate(url, key, texts, rate, args.seconds, args.max_requests))
