@@ -178,3 +178,32 @@ def test_errors_outside_the_perspective_surface_use_civility_envelope(
         "errors": ["The requested URL /no-such-page was not found on this server."],
         "status": 404,
     }
+
+
+def test_a_failing_part_does_not_sink_the_batch(client: TestClient, api_key: str) -> None:
+    state = client.app.state.civility  # type: ignore[attr-defined]
+    real = state.batcher.predict
+
+    async def broken(texts):  # type: ignore[no-untyped-def]
+        if texts == ["boom boom boom"]:
+            raise RuntimeError("model failure")
+        return await real(texts)
+
+    state.batcher.predict = broken
+    parts = [
+        ("/v1alpha1/comments:analyze", analyze_body("boom boom boom")),
+        ("/v1alpha1/comments:analyze", analyze_body(INSULT)),
+    ]
+    response = client.post(
+        "/batch",
+        content=batch_body(parts, api_key),
+        headers={"content-type": f"multipart/mixed; boundary={BOUNDARY}"},
+    )
+    assert response.status_code == 200
+    (_, s1, r1), (_, s2, _) = split_batch_response(response)
+    assert (s1, s2) == (500, 200)
+    assert r1["error"] == {
+        "code": 500,
+        "message": "Internal error encountered.",
+        "status": "INTERNAL",
+    }

@@ -168,6 +168,12 @@ async def call_app(
             if not message.get("more_body"):
                 done.set()
 
-    await app(scope, receive, send)
-    done.set()
+    try:
+        await app(scope, receive, send)
+    except Exception:  # already answered (500) by the app's error handler; keep that answer
+        if not chunks:
+            error = ApiError(500, "Internal error encountered.")
+            return 500, _json(google_error_body(error)), "application/json"
+    finally:
+        done.set()
     return status, b"".join(chunks), content_type
