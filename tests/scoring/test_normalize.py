@@ -31,6 +31,9 @@ from civility.scoring import normalize
         ("𝐟𝐮𝐜𝐤", "fuck"),  # mathematical bold
         ("ＦＵＣＫ", "fuck"),  # full width
         ("k!ll yourself", "kill yourself"),
+        ("you can f off, tosser", "you can fuck off, tosser"),
+        ("eff you", "fuck you"),
+        ("f-ing idiot", "fucking idiot"),
     ],
 )
 def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
@@ -48,6 +51,8 @@ def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
         "i have a 3 d printer",
         "all well and good",
         "it costs $5, not 50%",
+        "vitamin f of the series",
+        "grade f for effort",
     ],
 )
 def test_ordinary_text_is_left_alone(prose: str) -> None:

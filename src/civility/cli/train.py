@@ -80,9 +80,8 @@ def train_command(
     from civility.scoring.train import TrainingConfig, train_fast
 
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
-    config = TrainingConfig(
-        teacher_share=teacher_share, seed=seed, scorer_params={"max_iter": max_iter}
-    )
+    config = TrainingConfig(teacher_share=teacher_share, seed=seed)
+    config.scorer_params["max_iter"] = max_iter
     if limit is not None:
         config.identity_sentences = min(config.identity_sentences, limit)
     scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)

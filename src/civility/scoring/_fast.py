@@ -43,8 +43,9 @@ class FastScorer:
         Drop n-grams seen in fewer training texts.
     alpha : float
         L2 penalty of the logistic regression.
-    class_balance : float
-        How much rare attributes are up-weighted (see ``MaskedLogisticRegression``).
+    class_balance : float or dict of attribute name to float
+        How much rare attributes are up-weighted (see ``MaskedLogisticRegression``); in a
+        dict, attributes not listed get 0.5.
     max_iter : int
         L-BFGS iterations.
 
@@ -63,7 +64,7 @@ class FastScorer:
         max_word_features: int = 200_000,
         min_df: int = 3,
         alpha: float = 2e-5,
-        class_balance: float = 0.5,
+        class_balance: float | dict[str, float] = 0.5,
         max_iter: int = 200,
     ) -> None:
         self.char_ngrams = char_ngrams
@@ -120,7 +121,13 @@ class FastScorer:
         ).fit(normalized)
         X = self._features(normalized)
         self.model_ = MaskedLogisticRegression(
-            alpha=self.alpha, max_iter=self.max_iter, class_balance=self.class_balance
+            alpha=self.alpha,
+            max_iter=self.max_iter,
+            class_balance=(
+                np.array([self.class_balance.get(label, 0.5) for label in labels])
+                if isinstance(self.class_balance, dict)
+                else self.class_balance
+            ),
         ).fit(X, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)

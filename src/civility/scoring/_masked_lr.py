@@ -31,7 +31,7 @@ class MaskedLogisticRegression:
         L2 penalty per output, relative to the mean loss (so it does not grow with n).
     max_iter : int, default=200
         L-BFGS iterations.
-    class_balance : float, default=0.0
+    class_balance : float or array of shape (n_outputs,), default=0.0
         0 keeps the data's own class balance; 1 weights positives and negatives of each output
         equally. Values between interpolate. Rare attributes (THREAT) need some.
     """
@@ -40,7 +40,7 @@ class MaskedLogisticRegression:
         self,
         alpha: float | np.ndarray = 1e-5,
         max_iter: int = 200,
-        class_balance: float = 0.0,
+        class_balance: float | np.ndarray = 0.0,
     ) -> None:
         self.alpha = alpha
         self.max_iter = max_iter
@@ -53,28 +53,29 @@ class MaskedLogisticRegression:
         sample_weight: np.ndarray | None = None,
     ) -> MaskedLogisticRegression:
         """Fit on labels ``Y`` (n, k) in [0, 1] with NaN for "no label"."""
-        if not 0.0 <= self.class_balance <= 1.0:
-            raise InvalidParameterError(
-                "The 'class_balance' parameter of MaskedLogisticRegression must be a float in "
-                f"[0, 1]. Got {self.class_balance!r} instead."
-            )
         Y = np.asarray(Y, dtype=np.float64)
         k = Y.shape[1]
+        balance = np.broadcast_to(np.asarray(self.class_balance, dtype=np.float64), (k,))
+        if not ((balance >= 0) & (balance <= 1)).all():
+            raise InvalidParameterError(
+                "The 'class_balance' parameter of MaskedLogisticRegression must be a float in "
+                f"[0, 1], or one per output. Got {self.class_balance!r} instead."
+            )
         mask = ~np.isnan(Y)
         targets = np.where(mask, Y, 0.0)
         weights = mask.astype(np.float64)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float64)
             weights *= sw[:, None] if sw.ndim == 1 else sw
-        if self.class_balance > 0:
-            for j in range(k):
+        for j in range(k):
+            if balance[j] > 0:
                 w = weights[:, j]
                 pos = float((w * targets[:, j]).sum())
                 neg = float((w * (1 - targets[:, j])).sum())
                 if pos > 0 and neg > 0:
                     # Soft labels split their weight between the two classes.
-                    scale_pos = ((pos + neg) / (2 * pos)) ** self.class_balance
-                    scale_neg = ((pos + neg) / (2 * neg)) ** self.class_balance
+                    scale_pos = ((pos + neg) / (2 * pos)) ** balance[j]
+                    scale_neg = ((pos + neg) / (2 * neg)) ** balance[j]
                     weights[:, j] = w * (
                         targets[:, j] * scale_pos + (1 - targets[:, j]) * scale_neg
                     )

@@ -112,6 +112,8 @@ _MASK_CHARS = frozenset("*#%?_")
 _SPACED = re.compile(r"(?<![\w*])([a-z])([ .\-_~*,])(?:[a-z]\2){1,}[a-z](?![\w*])")
 _SPACED_SEPARATORS = re.compile(r"[ .\-_~*,]")
 _STRETCHED = re.compile(r"(.)\1{2,}")
+# "f off", "eff off", "f-ing": a lone f standing for the word it starts.
+_LONE_F = re.compile(r"\b(?:f|eff)(?:(\s+|-)(off|you|u)|-(ing|ed))\b")
 # A candidate token: letters mixed with digits, leet symbols or mask characters.
 _TOKEN = re.compile(r"[\w@$!|+*#%?€£]*[a-z][\w@$!|+*#%?€£]*|[@$*#][\w@$!|+*#%?€£]*[a-z]\w*")
 
@@ -196,6 +198,10 @@ def _join_spaced(match: re.Match[str]) -> str:
     return _SPACED_SEPARATORS.sub("", match.group(0))
 
 
+def _spell_lone_f(match: re.Match[str]) -> str:
+    return f"fuck {match.group(2)}" if match.group(2) else f"fuck{match.group(3)}"
+
+
 def normalize(text: str) -> str:
     """Canonical form of ``text`` that every model is trained and scored on."""
     text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).lower()
@@ -206,6 +212,7 @@ def normalize(text: str) -> str:
         )
     text = _SPACED.sub(_join_spaced, text)
     text = _STRETCHED.sub(r"\1\1", text)
+    text = _LONE_F.sub(_spell_lone_f, text)
     # Most tokens are ordinary words: find the few that change before paying for a re.sub
     # callback on every token.
     changed = {t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t)) != t}

@@ -42,9 +42,13 @@ class TrainingConfig:
     teacher_only_weight: float = 0.3
     protect_identity_attacks: bool = True
     obfuscated_share: float = 0.3
-    identity_sentences: int = 4000
+    identity_sentences: int = 12000
     seed: int = 0
-    scorer_params: dict[str, Any] = field(default_factory=dict)
+    scorer_params: dict[str, Any] = field(
+        # Threats and sexual content are rare in every source: weight their classes equally,
+        # or the model never dares a probability above one half for them.
+        default_factory=lambda: {"class_balance": {"THREAT": 1.0, "SEXUALLY_EXPLICIT": 1.0}}
+    )
 
 
 Progress = Callable[[str], None]
