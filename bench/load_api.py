@@ -94,6 +94,26 @@ def tiny_model_root() -> Path:
     return root
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its descendants (the server's workers).
+
+    Latency on a shared machine depends on what else runs; CPU per request does not, so it is
+    printed too.
+    """
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(child) for child in children)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -267,17 +287,20 @@ def main() -> None:
     )
     print(
         f"{'workers':>7} {'rate/s':>7} {'sent':>6} {'ok':>6} {'err':>4} {'thru/s':>7} "
-        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'cpu ms/req':>10} {'load':>5}"
     )
     for workers in [int(w) for w in args.workers.split(",")]:
         process, url, key = start_server(workers, model_root, args.microbatch_max)
         try:
             for rate in [float(r) for r in args.rates.split(",")]:
+                cpu_before = process_tree_cpu(process.pid)
                 r = asyncio.run(run_rate(url, key, texts, rate, args.seconds, args.max_requests))
+                cpu = (process_tree_cpu(process.pid) - cpu_before) / max(1, r["sent"] + 8)
                 print(
                     f"{workers:>7} {rate:>7.0f} {r['sent']:>6} {r['ok']:>6} {r['errors']:>4} "
                     f"{r['throughput']:>7.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} "
-                    f"{r['p99']:>7.1f} {r['max']:>7.1f}",
+                    f"{r['p99']:>7.1f} {r['max']:>7.1f} {cpu * 1000:>10.2f} "
+                    f"{os.getloadavg()[0]:>5.1f}",
                     flush=True,
                 )
         finally:
