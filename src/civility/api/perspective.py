@@ -115,7 +115,9 @@ def resolve_languages(languages: list[str] | None, text: str) -> tuple[list[str]
     return [detected], [detected]
 
 
-def language_not_supported(attribute: str, languages: list[str], detected: list[str] | None):  # type: ignore[no-untyped-def]
+def language_not_supported(
+    attribute: str, languages: list[str], detected: list[str] | None
+) -> ApiError:
     return ApiError(
         400,
         f"Attribute {attribute} does not support request languages: {', '.join(languages)}",
