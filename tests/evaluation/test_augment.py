@@ -99,3 +99,8 @@ def test_identity_sentences_share_nothing_with_the_bias_evaluation_templates() -
         evaluation = {line.rsplit(",", 1)[-1].strip().lower() for line in handle}
     ours = {s.lower().rstrip(".") for s in identity_sentences(np.random.default_rng(1), 2000)}
     assert not ours & evaluation
+
+
+def test_identity_sentences_can_oversample_chosen_groups() -> None:
+    sentences = identity_sentences(np.random.default_rng(2), 50, terms=[("gay", "gay people")])
+    assert all("gay" in s.lower() for s in sentences)

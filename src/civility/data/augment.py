@@ -233,12 +233,18 @@ _TEMPLATES: tuple[str, ...] = (
 """Non-toxic news-comment templates with ``{adj}``, ``{group}`` or ``{Group}`` slots."""
 
 
-def identity_sentences(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` non-toxic comments mentioning identity groups, for training with every label 0."""
+def identity_sentences(
+    rng: np.random.Generator, n: int, terms: Sequence[tuple[str, str]] = IDENTITY_TERMS
+) -> list[str]:
+    """``n`` non-toxic comments mentioning identity groups, for training with every label 0.
+
+    ``terms`` (``(adjective, plural noun)`` pairs, default ``IDENTITY_TERMS``) lets training
+    oversample the groups the bias report shows are treated worst.
+    """
     out = []
     for _ in range(n):
         template = _TEMPLATES[int(rng.integers(len(_TEMPLATES)))]
-        adj, group = IDENTITY_TERMS[int(rng.integers(len(IDENTITY_TERMS)))]
+        adj, group = terms[int(rng.integers(len(terms)))]
         sentence = template.format(adj=adj, group=group, Group=group[0].upper() + group[1:])
         out.append(re.sub(r"\b([Aa]) ([AEIOUaeiou])", r"\1n \2", sentence))
     return out
