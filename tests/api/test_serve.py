@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,7 @@ def test_first_run_prints_a_working_key_and_later_runs_do_not(
 
 
 def test_get_answers_without_opening_a_port(tiny_model_dir: Path, tmp_path: Path) -> None:
+    before = dict(os.environ)
     result = CliRunner().invoke(
         cli,
         ["serve", "--data-dir", str(tmp_path), "--get", "/$discovery/rest"],
@@ -46,6 +48,7 @@ def test_get_answers_without_opening_a_port(tiny_model_dir: Path, tmp_path: Path
     )
     assert result.exit_code == 0, result.output
     assert '"name":"commentanalyzer"' in result.output
+    assert dict(os.environ) == before  # settings are not exported into the caller's process
 
 
 def test_bad_configuration_is_one_line(tiny_model_dir: Path, tmp_path: Path) -> None:

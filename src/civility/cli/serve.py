@@ -17,7 +17,7 @@ import typer
 
 from civility.api.keys import create_key, list_keys
 from civility.scoring import load_scorer
-from civility.settings import SETTINGS, env_name, load_settings
+from civility.settings import SETTINGS, Settings, env_name, load_settings
 from civility.store import open_store
 
 
@@ -58,12 +58,12 @@ def serve_command(
         key, _ = create_key(store, "first key")
         typer.echo(f"First API key (shown once; more with 'civility keys create'): {key}")
     store.dispose()
+    if get is not None:
+        _get_once(settings, get)
+        return
     for setting in SETTINGS:
         os.environ[env_name(setting.name)] = str(getattr(settings, setting.name))
     os.environ.pop("CIVILITY_CONFIG", None)  # everything it said is now in the environment
-    if get is not None:
-        _get_once(get)
-        return
     import uvicorn
 
     if settings.workers > 1:
@@ -83,12 +83,12 @@ def serve_command(
     )
 
 
-def _get_once(path: str) -> None:
+def _get_once(settings: Settings, path: str) -> None:
     from fastapi.testclient import TestClient
 
-    from civility.api.app import create_app_from_env
+    from civility.api.app import create_app
 
-    with TestClient(create_app_from_env()) as client:
+    with TestClient(create_app(settings)) as client:
         response = client.get(path)
     typer.echo(response.text)
     if response.status_code >= 400:
