@@ -24,6 +24,15 @@ def test_compare_reports_drops_in_points_against_the_clean_row() -> None:
     assert not spaced.meets_target and rows[0].meets_target
 
 
+def test_the_control_shows_when_the_disguise_itself_is_the_signal() -> None:
+    y = np.array([1, 0])
+    # Disguised toxic text scores higher, but once the non-toxic text wears the same disguise
+    # it scores higher still: the model rewards the disguise, not the meaning.
+    rows = compare(y, [0.6, 0.4], {"masked_star": [0.9, 0.4]}, 0.5, {"masked_star": [0.9, 0.95]})
+    assert rows[1].auc == 1.0 and rows[1].auc_all_disguised == 0.0
+    assert rows[0].auc_all_disguised == rows[0].auc
+
+
 def test_recall_counts_scores_at_the_threshold_as_caught() -> None:
     assert recall_at(np.array([1, 1, 0]), np.array([0.5, 0.2, 0.9]), 0.5) == 0.5
 
@@ -34,6 +43,7 @@ def test_only_toxic_texts_are_disguised() -> None:
     assert out[1] == texts[1]
     assert out[0] != texts[0] and out[2] != texts[2]
     assert out == perturb_toxic(texts, [1, 0, 1], "dotted")
+    assert perturb_toxic(texts, [1, 0, 1], "dotted", everything=True)[1] != texts[1]
     with pytest.raises(UnknownNameError):
         perturb_toxic(texts, [1, 0, 1], "pig_latin")
 

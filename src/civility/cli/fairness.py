@@ -166,14 +166,17 @@ def robustness_command(
         title=f"{attribute} under obfuscation: {report['toxic']} toxic of {report['n']} texts "
         f"({report['model']})"
     )
-    columns = ("perturbation", "ROC-AUC", "AUC drop (pts)", "recall", "recall drop (pts)", "≤1 pt")
+    columns = (
+        "perturbation", "ROC-AUC", "AUC drop (pts)", "recall", "recall drop (pts)", "≤1 pt",
+        "AUC, all disguised",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column == "perturbation" else "right")
     for row in report["rows"]:  # type: ignore[attr-defined]
         table.add_row(
             row["perturbation"], _fmt(row["auc"]), f"{row['auc_drop_points']:.2f}",
             _fmt(row["recall"]), f"{row['recall_drop_points']:.1f}",
-            "yes" if row["meets_target"] else "NO",
+            "yes" if row["meets_target"] else "NO", _fmt(row["auc_all_disguised"]),
         )
     Console().print(table)
     _write_json(json_path, report)

@@ -9,6 +9,7 @@ disguise; recall shows how many disguised comments would now slip under the thre
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -33,6 +34,9 @@ class RobustnessRow:
     recall: float
     auc_drop_points: float
     recall_drop_points: float
+    auc_all_disguised: float = float("nan")
+    """AUC when non-toxic texts are disguised too: far below ``auc`` means the model has
+    learned the disguise itself (a ``*``, a spaced word) as a sign of toxicity."""
 
     @property
     def meets_target(self) -> bool:
@@ -52,6 +56,7 @@ def compare(
     clean_scores: Sequence[float] | np.ndarray,
     perturbed_scores: dict[str, np.ndarray],
     threshold: float = DEFAULT_THRESHOLD,
+    all_disguised_scores: dict[str, np.ndarray] | None = None,
 ) -> list[RobustnessRow]:
     """The table: a ``clean`` row, then one row per disguise, drops in points (x 100)."""
     labels = (np.asarray(y_true, dtype=np.float64) >= 0.5).astype(np.int8)
@@ -62,28 +67,34 @@ def compare(
             f"Got {labels.shape} and {clean.shape} instead."
         )
     base_auc, base_recall = safe_auc(labels, clean), recall_at(labels, clean, threshold)
-    rows = [RobustnessRow("clean", base_auc, base_recall, 0.0, 0.0)]
+    rows = [RobustnessRow("clean", base_auc, base_recall, 0.0, 0.0, base_auc)]
+    controls = all_disguised_scores or {}
     for name, scores in perturbed_scores.items():
         after = np.asarray(scores, dtype=np.float64)
         auc, recall = safe_auc(labels, after), recall_at(labels, after, threshold)
         rows.append(
             RobustnessRow(
-                name, auc, recall, 100 * (base_auc - auc), 100 * (base_recall - recall)
+                name, auc, recall, 100 * (base_auc - auc), 100 * (base_recall - recall),
+                safe_auc(labels, np.asarray(controls[name])) if name in controls else math.nan,
             )
         )
     return rows
 
 
 def perturb_toxic(
-    texts: Sequence[str], y_true: Sequence[float] | np.ndarray, kind: str, seed: int = 0
+    texts: Sequence[str],
+    y_true: Sequence[float] | np.ndarray,
+    kind: str,
+    seed: int = 0,
+    everything: bool = False,
 ) -> list[str]:
-    """``texts`` with every toxic one disguised the ``kind`` way; non-toxic ones untouched."""
+    """``texts`` with every toxic one (or, with ``everything``, every one) disguised."""
     if kind not in OBFUSCATIONS:
         raise UnknownNameError("obfuscation", kind, OBFUSCATIONS)
     rng = np.random.default_rng(seed)
     labels = np.asarray(y_true, dtype=np.float64)
     return [
-        obfuscate(text, kind, rng) if label >= 0.5 else text
+        obfuscate(text, kind, rng) if everything or label >= 0.5 else text
         for text, label in zip(texts, labels, strict=True)
     ]
 
@@ -106,7 +117,13 @@ def run_robustness(
         kind: scorer.predict_proba(perturb_toxic(texts, labels, kind, seed))[:, column]
         for kind in chosen
     }
-    rows = compare(labels, clean, perturbed, threshold)
+    controls = {
+        kind: scorer.predict_proba(perturb_toxic(texts, labels, kind, seed, everything=True))[
+            :, column
+        ]
+        for kind in chosen
+    }
+    rows = compare(labels, clean, perturbed, threshold, controls)
     return {
         "model": scorer.version,
         "attribute": attribute,
