@@ -7,7 +7,8 @@ decisions go.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,6 +22,16 @@ from civility.scoring import Scorer
 
 Calibrate = Callable[[np.ndarray], np.ndarray]
 """Maps the model's (n, n_labels) probabilities to a community's calibrated ones."""
+
+CONTEXT_MAX_WORDS = 8
+"""Replies shorter than this are also read together with their parent ("They are vermin")."""
+CONTEXT_PRONOUN_MAX_WORDS = 30
+"""Longer replies are read with their parent only when they point at someone by pronoun."""
+PARENT_CONTEXT_CHARS = 1000
+"""How much of the parent (its end, nearest the reply) goes with the reply."""
+_POINTING = re.compile(
+    r"(?i)\b(?:they|them|their|theirs|those|these|he|him|his|she|her|hers|such people)\b"
+)
 
 
 class ContextScorer(Protocol):
@@ -47,6 +58,53 @@ class Decision:
     """True when this comment tipped its thread into a toxicity alert."""
 
 
+def needs_context(text: str) -> bool:
+    """Whether a reply's meaning may lie in its parent: it is short, or it points by pronoun.
+
+    A bag-of-n-grams model reads "They are vermin" without knowing who "they" are; long
+    replies that name what they talk about are left alone, which keeps the extra texts few.
+    """
+    words = len(text.split())
+    return words < CONTEXT_MAX_WORDS or (
+        words <= CONTEXT_PRONOUN_MAX_WORDS and _POINTING.search(text) is not None
+    )
+
+
+def in_context(parent: str, reply: str) -> str:
+    """The text scored for a reply read in context: the end of its parent, then the reply."""
+    return f"{parent[-PARENT_CONTEXT_CHARS:]}\n{reply}"
+
+
+def score_with_context(
+    scorer: Scorer, comments: Sequence[ArchiveComment], parent_texts: Mapping[str, str]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each comment's own probabilities, and "parent + reply" ones for replies that need it.
+
+    Still one model call per batch: the context texts ride along after the comments. The
+    context rows are keyed by comment id; replies whose parent text is unknown (not stored,
+    blanked by retention) have none.
+    """
+    pairs = [
+        (c.comment_id, in_context(parent_texts[c.parent_id], c.text))
+        for c in comments
+        if c.parent_id and parent_texts.get(c.parent_id) and needs_context(c.text)
+    ]
+    if not pairs:
+        return score_batch(scorer, comments), {}
+    probabilities = np.asarray(
+        scorer.predict_proba([c.text for c in comments] + [text for _, text in pairs])
+    )
+    n = len(comments)
+    return probabilities[:n], {
+        comment_id: probabilities[n + i] for i, (comment_id, _) in enumerate(pairs)
+    }
+
+
+def context_fact(label: str) -> str:
+    """The policy name of an attribute read in context: ``context.identity_attack``."""
+    return f"context.{label.lower()}"
+
+
 def score_batch(
     scorer: Scorer,
     comments: Sequence[ArchiveComment],
@@ -70,13 +128,25 @@ def decide_batch(
     calibrate: Calibrate | None = None,
     probabilities: np.ndarray | None = None,
     now: datetime | None = None,
+    context: Mapping[str, np.ndarray] | None = None,
 ) -> list[Decision]:
-    """Decide ``comments`` in order, each one seeing the history left by those before it."""
+    """Decide ``comments`` in order, each one seeing the history left by those before it.
+
+    ``context`` holds "parent + reply" probabilities by comment id (``score_with_context``).
+    They never replace a comment's own scores; policies read them as ``context.<attribute>``
+    (the comment's own score when it was not read in context) and the decision records them.
+    """
     if not comments:
         return []
     raw = probabilities if probabilities is not None else score_batch(scorer, comments)
     seen = calibrate(raw) if calibrate is not None else raw
     labels = scorer.labels_
+    context_seen: dict[str, list[float]] = {}
+    if context:
+        keys = list(context)
+        rows = np.vstack([context[k] for k in keys])
+        rows = calibrate(rows) if calibrate is not None else rows
+        context_seen = dict(zip(keys, rows.tolist(), strict=True))
     toxicity_column = labels.index("TOXICITY") if "TOXICITY" in labels else 0
     version = scorer.version
     fallback = now or datetime.now(UTC)
@@ -88,6 +158,16 @@ def decide_batch(
         facts = history.facts(
             decided_on, comment.text, comment.author, comment.article_id, comment.parent_id, when
         )
+        in_context_row = context_seen.get(comment.comment_id) if comment.parent_id else None
+        read = (
+            zip(labels, in_context_row, strict=True)
+            if in_context_row is not None
+            else decided_on.items()
+        )
+        context_scores = {context_fact(label): round(value, 4) for label, value in read}
+        facts.update(context_scores)
+        if in_context_row is not None:
+            decided_on = {**decided_on, **context_scores}
         verdict = policy.decide(facts)
         alert = history.record(
             comment.comment_id,

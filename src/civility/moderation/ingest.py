@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from civility.errors import EmptyTextError, InvalidCommentError, TextTooLongError
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.decide import Decision as Verdict
-from civility.moderation.decide import decide_batch, score_batch
+from civility.moderation.decide import decide_batch, needs_context, score_with_context
 from civility.moderation.policies import PolicyCache
 from civility.moderation.seed import seed_history
 from civility.moderation.webhooks import enqueue_events
@@ -139,6 +139,31 @@ def _existing(session: Session, community_id: int, ids: Sequence[str]) -> dict[s
         select(Comment).where(Comment.community_id == community_id, Comment.external_id.in_(ids))
     )
     return {c.external_id: c for c in rows}
+
+
+def _parent_texts(
+    session: Session, community_id: int | None, comments: Sequence[ArchiveComment]
+) -> dict[str, str]:
+    """Texts of the parents of the replies that will be read in context (batch or store)."""
+    texts = {c.comment_id: c.text for c in comments}
+    wanted = sorted(
+        {
+            c.parent_id
+            for c in comments
+            if c.parent_id and c.parent_id not in texts and needs_context(c.text)
+        }
+    )
+    if wanted and community_id is not None:
+        texts.update(
+            session.execute(
+                select(Comment.external_id, Comment.text).where(
+                    Comment.community_id == community_id,
+                    Comment.external_id.in_(wanted),
+                    Comment.text.is_not(None),
+                )
+            ).all()
+        )
+    return texts
 
 
 def _known_result(comment: Comment, session: Session) -> IngestResult:
@@ -466,14 +491,29 @@ def ingest(
         return []
     ids = [c.comment_id for c in comments]
     with store.session() as session:
-        known = session.scalar(select(Community.id).where(Community.slug == community))
+        row = session.scalar(select(Community).where(Community.slug == community))
+        known = row.id if row is not None else None
         already = set(_existing(session, known, ids)) if known is not None else set()
-    fresh = [c for c in comments if c.comment_id not in already]
-    probabilities = score_batch(scorer, fresh) if fresh else None
+        fresh = [c for c in comments if c.comment_id not in already]
+        # Replies are read with their parent only for policies that look at it: the extra
+        # texts cost model time, and on the shipped model they are no better on their own.
+        reads_context = row is not None and policies.policy(row).reads_context
+        parent_texts = _parent_texts(session, known, fresh) if reads_context else {}
+    probabilities, context = (
+        score_with_context(scorer, fresh, parent_texts) if fresh else (None, {})
+    )
     for attempt in range(2):
         try:
             return _ingest_in_transaction(
-                store, scorer, comments, fresh, probabilities, community, policies, options
+                store,
+                scorer,
+                comments,
+                fresh,
+                probabilities,
+                context,
+                community,
+                policies,
+                options,
             )
         except IntegrityError:
             # A concurrent request inserted some of these comments first: the retry will
@@ -489,6 +529,7 @@ def _ingest_in_transaction(
     comments: Sequence[ArchiveComment],
     fresh: list[ArchiveComment],
     probabilities: np.ndarray | None,
+    context: dict[str, np.ndarray],
     slug: str,
     policies: PolicyCache,
     options: IngestOptions,
@@ -510,7 +551,7 @@ def _ingest_in_transaction(
             policy, calibrate = policies.get(session, community)
             assert probabilities is not None
             verdicts = decide_batch(
-                batch, policy, scorer, history, calibrate, probabilities[todo], now
+                batch, policy, scorer, history, calibrate, probabilities[todo], now, context
             )
             for result in _write(
                 session, community, batch, verdicts, articles, authors, parents, now

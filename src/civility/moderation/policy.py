@@ -38,10 +38,24 @@ FACTS: dict[str, str] = {
     "thread.flagged_share": "Share (0-1) of the article's comments that were held or rejected.",
     "thread.toxicity": "Mean TOXICITY of the article's recent comments (0 when none).",
     "parent.toxicity": "TOXICITY of the comment replied to (0 for top-level comments).",
+    **{
+        f"context.{name.lower()}": (
+            f"{name} of a short or pronoun-led reply read together with its parent "
+            "(else the comment's own score)."
+        )
+        for name in ATTRIBUTE_NAMES
+    },
 }
 """Everything a condition may mention besides the attribute scores, with its meaning."""
 
-PROBABILITY_FACTS = frozenset({"thread.flagged_share", "thread.toxicity", "parent.toxicity"})
+PROBABILITY_FACTS = frozenset(
+    {
+        "thread.flagged_share",
+        "thread.toxicity",
+        "parent.toxicity",
+        *(f"context.{name.lower()}" for name in ATTRIBUTE_NAMES),
+    }
+)
 
 
 def names_available() -> tuple[str, ...]:
@@ -88,6 +102,11 @@ class Policy:
             if rule.condition(facts):
                 return Verdict(rule.action, rule.name, rule.reason or f"{rule.name}: {rule.when}")
         return Verdict(self.default, None, "no rule fired")
+
+    @property
+    def reads_context(self) -> bool:
+        """Whether a rule reads ``context.*``; replies are scored with their parent only then."""
+        return any(re.search(r"\bcontext\.", rule.when, re.IGNORECASE) for rule in self.rules)
 
     @property
     def attributes(self) -> frozenset[str]:

@@ -190,6 +190,7 @@ def comment_record(store: Any, community: str, external_id: str) -> dict[str, An
                     "action": d.action,
                     "reason": d.reason,
                     "model_version": d.model_version,
+                    "scores": d.scores,
                     "at": d.created_at.isoformat(),
                 }
                 for d in trail

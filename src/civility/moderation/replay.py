@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from civility.moderation.archive import ArchiveComment
-from civility.moderation.decide import Calibrate, Decision, decide_batch
+from civility.moderation.decide import Calibrate, Decision, decide_batch, score_with_context
 from civility.moderation.history import History
 from civility.moderation.policy import ACTIONS, Policy
 from civility.scoring import Scorer
 
 BATCH_SIZE = 512
+RECENT_TEXTS = 50_000
+"""Texts kept for replies further down the archive to be read with their parent."""
 EXAMPLES_PER_RULE = 3
 DEFAULT_RULE = "(default)"
 
@@ -72,10 +74,17 @@ def replay(
     """
     result = ReplayResult(policy.name)
     history = History()
+    recent: OrderedDict[str, str] = OrderedDict()
     for batch in _batches(comments, batch_size):
-        for comment, decision in zip(
-            batch, decide_batch(batch, policy, scorer, history, calibrate), strict=True
-        ):
+        if policy.reads_context:
+            recent.update((c.comment_id, c.text) for c in batch)
+            while len(recent) > RECENT_TEXTS:
+                recent.popitem(last=False)
+        probabilities, context = score_with_context(scorer, batch, recent)
+        decisions = decide_batch(
+            batch, policy, scorer, history, calibrate, probabilities, context=context
+        )
+        for comment, decision in zip(batch, decisions, strict=True):
             rule = decision.rule or DEFAULT_RULE
             result.total += 1
             result.actions[decision.action] += 1
