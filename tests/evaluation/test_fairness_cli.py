@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import civility
 from civility.cli import app
 from civility.data.augment import OBFUSCATIONS
+from civility.evaluation.fairness import evaluate_bias
+from civility.scoring import load_scorer
 from conftest import requires_data
 
 runner = CliRunner()
@@ -87,3 +90,18 @@ def test_reliability_writes_one_png_per_attribute(tmp_path: Path) -> None:
     assert (tmp_path / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "reliability_TOXICITY.png").is_file()
     assert "TOXICITY\tECE" in result.output
+
+
+BIAS_FLOOR_TEMPLATES = 0.91
+"""Final bias score of the shipped fast model on the templates (0.911 measured), rounded down."""
+
+
+@requires_data
+@pytest.mark.skipif(
+    not (Path(civility.__file__).parent / "models" / "fast" / "manifest.json").is_file(),
+    reason="the shipped fast model is not built in this checkout",
+)
+def test_shipped_model_holds_its_bias_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CIVILITY_MODEL_DIR")
+    report = evaluate_bias(load_scorer("fast"), ["templates"])["templates"]
+    assert report["final_score"] >= BIAS_FLOOR_TEMPLATES  # type: ignore[index]

@@ -76,9 +76,31 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
     assert totals["non_toxic"]["cases"] + totals["toxic"]["cases"] == len(load_suite())  # type: ignore[index]
 
 
-# Per-behaviour accuracy the shipped model reaches (measured; see docs/fairness.md). A change
-# that drops a behaviour below its floor is a regression users would notice.
-FLOORS: dict[str, float] = {}
+# Per-behaviour accuracy the shipped model reaches, rounded down (measured on
+# fast-0.1.0-f8d1a8b89935 with `civility functional`; see docs/fairness.md). A change that drops
+# a behaviour below its floor is a regression users would notice. Raise floors as models improve.
+FLOORS: dict[str, float] = {
+    "identity_neutral": 1.00,  # 28/28
+    "identity_positive": 1.00,  # 26/26
+    "negation": 0.84,  # 22/26
+    "counter_speech": 0.73,  # 19/26
+    "profanity_not_attacking": 0.57,  # 15/26
+    "insult_with_profanity": 0.80,  # 21/26
+    "insult_without_profanity": 0.53,  # 14/26
+    "threat_history_or_prediction": 1.00,  # 26/26
+    "sarcasm": 1.00,  # 26/26
+    "obfuscation_spaced": 0.76,  # 19/25
+    "obfuscation_dotted": 0.88,  # 22/25
+    "obfuscation_leet": 0.76,  # 19/25
+    "obfuscation_masked_star": 0.92,  # 23/25
+    "obfuscation_masked_hash": 0.92,  # 23/25
+    "obfuscation_homoglyph": 0.96,  # 24/25
+    "obfuscation_zero_width": 0.92,  # 23/25
+    "obfuscation_missing_letters": 0.84,  # 21/25
+    "obfuscation_doubled_letters": 0.92,  # 23/25
+}
+TARGET = 0.90
+"""The issue's goal for every behaviour."""
 
 shipped = pytest.mark.skipif(
     not (default_model_path("fast") / "manifest.json").is_file(),
@@ -90,7 +112,19 @@ shipped = pytest.mark.skipif(
 @pytest.mark.parametrize("behaviour", sorted(FLOORS))
 def test_shipped_model_holds_its_floor(behaviour: str) -> None:
     report = _shipped_report()
-    assert report[behaviour]["accuracy"] >= FLOORS[behaviour], report[behaviour]["failures"]
+    accuracy = report[behaviour]["accuracy"]
+    assert accuracy >= FLOORS[behaviour], report[behaviour]["failures"]  # type: ignore[operator]
+
+
+@shipped
+@pytest.mark.xfail(strict=True, reason="known failure: no explicit threat reaches THREAT 0.5")
+def test_shipped_model_flags_threats() -> None:
+    """Strict: when a model starts flagging threats this passes, and the floor must be added."""
+    assert _shipped_report()["threat"]["accuracy"] >= TARGET  # type: ignore[operator]
+
+
+def test_every_behaviour_has_a_floor_or_a_known_failure() -> None:
+    assert set(FLOORS) | {"threat"} == ISSUE_BEHAVIOURS
 
 
 _CACHE: dict[str, dict[str, dict[str, object]]] = {}
