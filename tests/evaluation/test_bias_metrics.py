@@ -91,3 +91,14 @@ def test_metrics_depend_only_on_the_ranking(seed: int) -> None:
     before = bias_table(labels, scores, {"g": members})[0]
     after = bias_table(labels, scores**3 * 10 + 1, {"g": members})[0]
     assert before == after
+
+
+def test_model_card_section_lists_the_final_score_and_worst_subgroups() -> None:
+    from civility.evaluation.fairness import bias_markdown
+
+    other = np.array([False, False, False, False, True, True, True, True])
+    templates = bias_report(Y, SCORES, {"a": IN_GROUP, "b": other})
+    report = {"attribute": "TOXICITY", "templates": templates}
+    text = bias_markdown(report, worst=1)
+    assert "| templates | 8 | 0.625 |" in text
+    assert "Worst 1 subgroups by BPSN AUC (templates): a 0.500." in text

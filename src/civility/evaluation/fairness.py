@@ -110,3 +110,35 @@ def evaluate_reliability(
         "skipped_few_positives": skipped,
         "files": sorted(str(p) for p in output_dir.glob("reliability*.png")),
     }
+
+
+def bias_markdown(report: dict[str, object], worst: int = 5) -> str:
+    """The bias section of a model card: each set's summary and its worst subgroups by BPSN."""
+
+    def fmt(value: object) -> str:
+        return "n/a" if not isinstance(value, float) or np.isnan(value) else f"{value:.3f}"
+
+    lines = [
+        f"## Identity-term bias ({report.get('attribute', 'TOXICITY')})",
+        "",
+        "| set | texts | overall AUC | subgroup AUC | BPSN AUC | BNSP AUC | final score |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    sets = [name for name in BIAS_SETS if isinstance(report.get(name), dict)]
+    for name in sets:
+        part = report[name]
+        assert isinstance(part, dict)
+        lines.append(
+            f"| {name} | {part['n']} | {fmt(part['overall_auc'])} | "
+            f"{fmt(part['power_mean_subgroup_auc'])} | {fmt(part['power_mean_bpsn_auc'])} | "
+            f"{fmt(part['power_mean_bnsp_auc'])} | {fmt(part['final_score'])} |"
+        )
+    lines += ["", "Subgroup, BPSN and BNSP columns are power means (p = -5) over subgroups."]
+    for name in sets:
+        part = report[name]
+        assert isinstance(part, dict)
+        rows = sorted(part["subgroups"], key=lambda r: r["bpsn_auc"])[:worst]
+        lines += ["", f"Worst {len(rows)} subgroups by BPSN AUC ({name}): " + ", ".join(
+            f"{r['subgroup']} {fmt(r['bpsn_auc'])}" for r in rows
+        ) + "."]
+    return "\n".join(lines) + "\n"
