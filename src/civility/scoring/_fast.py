@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
@@ -143,8 +144,20 @@ class FastScorer:
             )
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
-        X = self._features([normalize(t) for t in texts])
-        return self.model_.predict_proba(X).astype(np.float32)
+        return expit(self._decision_function([normalize(t) for t in texts]))
+
+    def _decision_function(self, normalized: Sequence[str]) -> np.ndarray:
+        """The linear model applied straight to the n-gram weights, without sparse matrices."""
+        coef, z = self.model_.coef_, np.tile(self.model_.intercept_, (len(normalized), 1))
+        offset = 0
+        for vectorizer in (self.char_vectorizer_, self.word_vectorizer_):
+            rows, columns, values = vectorizer.weights(normalized)
+            if len(rows):
+                contributions = coef[offset + columns] * values[:, None]
+                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                z[rows[starts]] += np.add.reduceat(contributions, starts, axis=0)
+            offset += len(vectorizer.vocabulary_)
+        return z
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         probs = self.predict_proba(texts)
