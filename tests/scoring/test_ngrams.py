@@ -3,8 +3,10 @@
 from collections import Counter
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
-from civility.scoring._ngrams import HashedNgramVectorizer
+from civility.scoring._ngrams import HashedNgramVectorizer, _HashIndex
 
 
 def _char_ngrams(text: str, n_min: int, n_max: int) -> Counter[str]:
@@ -44,3 +46,14 @@ def test_max_features_keeps_the_most_frequent() -> None:
     vectorizer.fit(["common rare", "common", "common other"])
     X = vectorizer.transform(["common", "rare"])
     assert X[0].nnz == 1 and X[1].nnz == 0
+
+
+@given(
+    st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=300), st.integers(0, 2**64 - 1)
+)
+def test_hash_index_finds_every_key_and_nothing_else(keys: set[int], stranger: int) -> None:
+    vocabulary = np.array(sorted(keys), dtype=np.uint64)
+    index = _HashIndex(vocabulary)
+    np.testing.assert_array_equal(index.lookup(vocabulary), np.arange(len(vocabulary)))
+    expected = list(vocabulary).index(stranger) if stranger in keys else -1
+    assert index.lookup(np.array([stranger], dtype=np.uint64))[0] == expected
