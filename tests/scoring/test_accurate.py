@@ -57,13 +57,18 @@ def _write_tiny_encoder(directory: Path, vocabulary: list[str]) -> Path:
         helper.make_node("LpNormalization", ["mean"], ["embedding"], axis=-1, p=2),
     ]
     graph = helper.make_graph(
-        nodes, "tiny-encoder",
-        [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
-         for n in ("input_ids", "attention_mask")],
+        nodes,
+        "tiny-encoder",
+        [
+            helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
+            for n in ("input_ids", "attention_mask")
+        ],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", DIM])],
-        [numpy_helper.from_array(table, "table"),
-         numpy_helper.from_array(np.array([2], np.int64), "axis2"),
-         numpy_helper.from_array(np.array([1], np.int64), "axis1")],
+        [
+            numpy_helper.from_array(table, "table"),
+            numpy_helper.from_array(np.array([2], np.int64), "axis2"),
+            numpy_helper.from_array(np.array([1], np.int64), "axis1"),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -82,7 +87,8 @@ def tiny_accurate(tmp_path_factory: pytest.TempPathFactory) -> AccurateScorer:
 
 @pytest.fixture(scope="module")
 def models_root(
-    tiny_accurate: AccurateScorer, tiny_scorer: FastScorer,
+    tiny_accurate: AccurateScorer,
+    tiny_scorer: FastScorer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """A CIVILITY_MODEL_DIR with all three tiers."""
@@ -90,8 +96,9 @@ def models_root(
     tiny_scorer.save(root / "fast", metadata={"model_version": "tiny"})
     tiny_accurate.save(root / "accurate", metadata={"model_version": "tiny"})
     weights = [0.25] * len(ATTRIBUTE_NAMES)
-    EnsembleScorer(FastScorer.load(root / "fast"), AccurateScorer.load(root / "accurate"),
-                   weights).save(root / "ensemble", metadata={"model_version": "tiny"})
+    EnsembleScorer(
+        FastScorer.load(root / "fast"), AccurateScorer.load(root / "accurate"), weights
+    ).save(root / "ensemble", metadata={"model_version": "tiny"})
     return root
 
 
@@ -129,8 +136,9 @@ def test_save_load_round_trip(tiny_accurate: AccurateScorer, tmp_path: Path) -> 
     tiny_accurate.save(tmp_path / "m", metadata={"note": "round trip"})
     loaded = AccurateScorer.load(tmp_path / "m")
     texts = ["you are an idiot", "lovely weather"]
-    np.testing.assert_allclose(loaded.predict_proba(texts), tiny_accurate.predict_proba(texts),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts), tiny_accurate.predict_proba(texts), atol=1e-5
+    )
     assert loaded.metadata_["note"] == "round trip"
     assert loaded.version == tiny_accurate.version
     assert loaded.version.startswith("accurate-")
@@ -176,7 +184,8 @@ def test_every_tier_loads_by_name(models_root: Path, monkeypatch: pytest.MonkeyP
     texts = ["you stupid idiot", "thank you for the article"]
     fast = load_scorer("fast").predict_proba(texts)
     np.testing.assert_allclose(
-        ensemble.predict_proba(texts), 0.25 * accurate.predict_proba(texts) + 0.75 * fast,
+        ensemble.predict_proba(texts),
+        0.25 * accurate.predict_proba(texts) + 0.75 * fast,
         atol=1e-5,
     )
     assert "tiny" in ensemble.version and accurate.version in ensemble.version
@@ -205,8 +214,14 @@ def test_accurate_tier_serves_without_torch(models_root: Path) -> None:
         "print('imported:', bad)\n"
     )
     env = {**os.environ, "CIVILITY_MODEL_DIR": str(models_root)}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "imported: []" in result.stdout
 
@@ -228,8 +243,9 @@ def test_ensemble_weights_follow_the_better_tier() -> None:
     assert report[0]["mean_auc"] >= report[0]["fast_auc"]
 
 
-def test_ensemble_refuses_bad_weights(tiny_scorer: FastScorer,
-                                      tiny_accurate: AccurateScorer) -> None:
+def test_ensemble_refuses_bad_weights(
+    tiny_scorer: FastScorer, tiny_accurate: AccurateScorer
+) -> None:
     with pytest.raises(InvalidParameterError, match="'weights' parameter"):
         EnsembleScorer(tiny_scorer, tiny_accurate, [1.5] * len(ATTRIBUTE_NAMES))
     with pytest.raises(InvalidParameterError, match="'weights' parameter"):
@@ -243,8 +259,9 @@ def test_ensemble_refuses_bad_weights(tiny_scorer: FastScorer,
 )
 def test_shipped_accurate_model_tells_insults_from_identity_mentions() -> None:
     scorer = AccurateScorer.load(default_model_path("accurate"))
-    insult, neutral = scorer.score(["you are a pathetic idiot and everyone hates you",
-                                    "i am a jewish woman who is blind"])
+    insult, neutral = scorer.score(
+        ["you are a pathetic idiot and everyone hates you", "i am a jewish woman who is blind"]
+    )
     assert insult["TOXICITY"] > 0.5 and insult["INSULT"] > 0.5
     assert neutral["TOXICITY"] < 0.5
 
@@ -269,3 +286,45 @@ def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     scorer.fit(texts, Y, embeddings=E)
     insult, thanks = scorer.score(["you stupid idiot", "thank you for the article"])
     assert insult["INSULT"] > thanks["INSULT"]
+
+
+def test_embedding_cache_embeds_only_new_texts(
+    tiny_accurate: AccurateScorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civility.scoring.train_accurate import embed_cached
+
+    monkeypatch.chdir(tmp_path)
+    encoder = tiny_accurate.encoder_
+    seen: list[str] = []
+    real_embed = encoder.embed
+    monkeypatch.setattr(encoder, "embed", lambda texts: seen.extend(texts) or real_embed(texts))
+    first = embed_cached(encoder, ["you idiot", "lovely weather"], "a", progress_bar=False)
+    second = embed_cached(
+        encoder, ["lovely weather", "you moron", "you moron"], "b", progress_bar=False
+    )
+    assert seen == ["you idiot", "lovely weather", "you moron"]
+    np.testing.assert_array_equal(second[0], first[1])
+    np.testing.assert_array_equal(second[1:], real_embed(["you moron", "you moron"]))
+
+
+def test_subsample_survives_a_changed_corpus() -> None:
+    from civility.data import Corpus
+    from civility.scoring.train_accurate import select_rows
+
+    n = 300
+    texts = [f"comment number {i}" for i in range(n)]
+    corpus = Corpus(
+        ids=[str(i) for i in range(n)],
+        texts=texts,
+        labels=np.zeros((n, len(ATTRIBUTE_NAMES)), np.float32),
+        sources=np.array(["big"] * 200 + ["small"] * 100),
+        splits=np.array(["train"] * n),
+    )
+    rows = select_rows(corpus, "train", 120, None, seed=0)
+    chosen = {texts[i] for i in rows}
+    assert len(rows) == 120 and len(chosen) == 120
+    big = sum(corpus.sources[rows] == "big")
+    assert 120 * 200 / 300 > big > 120 / 2  # square-root shares favour the small source
+    smaller = corpus.subset(np.arange(n) != int(rows[0]))
+    again = {smaller.texts[i] for i in select_rows(smaller, "train", 120, None, seed=0)}
+    assert len(chosen & again) >= 118

@@ -14,8 +14,12 @@ console = Console(stderr=True)
 MODELS = Path("src/civility/models")
 
 
-Root = Annotated[Path, typer.Option(
-    help="Models root: writes <root>/accurate and <root>/ensemble; reads <root>/fast.")]
+Root = Annotated[
+    Path,
+    typer.Option(
+        help="Models root: writes <root>/accurate and <root>/ensemble; reads <root>/fast."
+    ),
+]
 NTrain = Annotated[int, typer.Option(help="Training texts to embed (stratified by source).")]
 NValid = Annotated[int, typer.Option(help="Validation texts to embed per source.")]
 Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.")]

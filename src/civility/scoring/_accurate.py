@@ -204,8 +204,11 @@ class AccurateScorer:
                 shutil.copyfile(source / name, directory / name)
         buffer = io.BytesIO()
         np.savez_compressed(
-            buffer, mean=self.mean_, scale=self.scale_,
-            coef=self.model_.coef_, intercept=self.model_.intercept_,
+            buffer,
+            mean=self.mean_,
+            scale=self.scale_,
+            coef=self.model_.coef_,
+            intercept=self.model_.intercept_,
         )
         payload = buffer.getvalue()
         tmp = directory / (HEAD + ".tmp")
@@ -258,8 +261,9 @@ class AccurateScorer:
         scorer.model_.intercept_ = arrays["intercept"].astype(np.float32)
         scorer.labels_ = tuple(manifest["labels"])
         scorer.span_thresholds_ = dict(manifest.get("span_thresholds", {}))
-        scorer.content_hash_ = hashlib.sha256("".join(files[n] for n in (
-            ENCODER_FILE, TOKENIZER_FILE, HEAD)).encode()).hexdigest()
+        scorer.content_hash_ = hashlib.sha256(
+            "".join(files[n] for n in (ENCODER_FILE, TOKENIZER_FILE, HEAD)).encode()
+        ).hexdigest()
         known = {"format", "civility_version", "labels", "params", "span_thresholds", "sha256"}
         scorer.metadata_ = {k: v for k, v in manifest.items() if k not in known}
         return scorer

@@ -54,15 +54,27 @@ def choose_weights(
             report.append({"groups": 0, "weight": 0.5})
             continue
         scores = [
-            float(np.mean([roc_auc(y, w * accurate[rows, j] + (1 - w) * fast[rows, j]) or 0.5
-                           for rows, y in cells]))
+            float(
+                np.mean(
+                    [
+                        roc_auc(y, w * accurate[rows, j] + (1 - w) * fast[rows, j]) or 0.5
+                        for rows, y in cells
+                    ]
+                )
+            )
             for w in grid
         ]
         best = int(np.argmax(scores))
         weights[j] = grid[best]
-        report.append({"groups": len(cells), "weight": float(grid[best]),
-                       "mean_auc": round(scores[best], 4), "fast_auc": round(scores[0], 4),
-                       "accurate_auc": round(scores[-1], 4)})
+        report.append(
+            {
+                "groups": len(cells),
+                "weight": float(grid[best]),
+                "mean_auc": round(scores[best], 4),
+                "fast_auc": round(scores[0], 4),
+                "accurate_auc": round(scores[-1], 4),
+            }
+        )
     return weights, report
 
 
@@ -92,9 +104,10 @@ class EnsembleScorer:
         self.weights_ = np.asarray(
             weights if weights is not None else [0.5] * len(self.labels_), dtype=np.float32
         )
-        if self.weights_.shape != (len(self.labels_),) or not (
-            (self.weights_ >= 0) & (self.weights_ <= 1)
-        ).all():
+        if (
+            self.weights_.shape != (len(self.labels_),)
+            or not ((self.weights_ >= 0) & (self.weights_ <= 1)).all()
+        ):
             raise InvalidParameterError(
                 f"The 'weights' parameter of EnsembleScorer must be {len(self.labels_)} floats "
                 f"in [0, 1]. Got {weights!r} instead."

@@ -14,7 +14,9 @@ from civility.scoring._fast import FastScorer
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 TIERS: dict[str, type] = {
-    "fast": FastScorer, "accurate": AccurateScorer, "ensemble": EnsembleScorer,
+    "fast": FastScorer,
+    "accurate": AccurateScorer,
+    "ensemble": EnsembleScorer,
 }
 """Scorer tiers by name; a tier's artifact lives in ``civility/models/<tier>/``."""
 

@@ -105,11 +105,18 @@ def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path
     float_path = CACHE_DIR / "encoder.fp32.onnx"
     progress("exporting the encoder to ONNX")
     torch.onnx.export(
-        model, (ids, torch.ones_like(ids)), str(float_path),
-        input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                      "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
-        opset_version=17, dynamo=False,
+        model,
+        (ids, torch.ones_like(ids)),
+        str(float_path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["embedding"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "embedding": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
     )
     progress("quantising to int8")
     # Per-channel scales keep the int8 embeddings at cosine 0.99 of float ones (0.95 without).
@@ -120,14 +127,14 @@ def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path
     return target
 
 
-def select_rows(corpus: Corpus, split: str, n_total: int | None, per_source: int | None,
-                seed: int) -> np.ndarray:
+def select_rows(
+    corpus: Corpus, split: str, n_total: int | None, per_source: int | None, seed: int
+) -> np.ndarray:
     """A stratified subsample of a split: by source, the square root of each source's size.
 
     Square-root shares keep the small sources (news comments, hate-speech tweets) from being
     drowned by the large benign ones without repeating any text.
     """
-    rng = np.random.default_rng(seed)
     in_split = corpus.splits == split
     names = list(dict.fromkeys(corpus.sources[in_split].tolist()))
     sizes = np.array([int((corpus.sources[in_split] == n).sum()) for n in names])
@@ -141,7 +148,9 @@ def select_rows(corpus: Corpus, split: str, n_total: int | None, per_source: int
             share = np.sqrt(sizes) * open_
             extra = np.floor(remaining * share / share.sum()).astype(int)
             extra = np.minimum(extra, sizes - quotas)
-            if extra.sum() == 0:
+            if extra.sum() == 0:  # fewer texts left than open sources: largest shares first
+                for j in np.argsort(-share)[:remaining]:
+                    quotas[j] += int(open_[j])
                 break
             quotas += extra
             remaining -= int(extra.sum())
@@ -149,40 +158,77 @@ def select_rows(corpus: Corpus, split: str, n_total: int | None, per_source: int
     chosen = []
     for name, quota in zip(names, quotas, strict=True):
         rows = np.flatnonzero(in_split & (corpus.sources == name))
-        chosen.append(np.sort(rng.choice(rows, size=int(quota), replace=False)))
+        # Rank by a hash of the text, not by position: a corpus that gains or loses a few
+        # texts keeps the rest of its subsample, and so the rest of its cached embeddings.
+        ranks = [
+            hashlib.sha1(f"{seed}:{corpus.texts[i]}".encode("utf-8", "surrogatepass")).digest()
+            for i in rows
+        ]
+        order = sorted(range(len(rows)), key=ranks.__getitem__)
+        chosen.append(np.sort(rows[order[: int(quota)]]))
     return np.concatenate(chosen) if chosen else np.zeros(0, dtype=int)
+
+
+def _cache_folder(encoder: OnnxEncoder) -> Path:
+    digest = hashlib.sha256((encoder.directory / ENCODER_FILE).read_bytes()).hexdigest()
+    return CACHE_DIR / f"encoder-{digest[:16]}-{encoder.max_length}"
+
+
+def _read_parts(folder: Path) -> tuple[dict[bytes, tuple[int, int]], list[np.ndarray]]:
+    index: dict[bytes, tuple[int, int]] = {}
+    arrays = []
+    for path in sorted(folder.glob("*.npz")):
+        with np.load(path) as part:
+            arrays.append(part["embeddings"])
+            for row, key in enumerate(part["keys"].tolist()):
+                index[key] = (len(arrays) - 1, row)
+    return index, arrays
 
 
 def embed_cached(
     encoder: OnnxEncoder, texts: Sequence[str], name: str, progress_bar: bool = True
 ) -> np.ndarray:
-    """Embed ``texts`` in chunks cached under ``var/cache/accurate/``; an interrupted run resumes.
+    """Embed ``texts``, reusing every embedding this encoder already computed.
 
-    The cache key covers the encoder's bytes and the texts themselves, so a new encoder or a
-    new subsample never reuses stale embeddings.
+    The cache (``var/cache/accurate/``) is keyed by the encoder's bytes and each text's sha1,
+    not by the list of texts: when the corpus changes (a new deduplication rule, a new source)
+    only the texts that are new get embedded. Each chunk is saved as soon as it is done, so an
+    interrupted run resumes where it stopped.
     """
-    key = hashlib.sha256()
-    key.update(hashlib.sha256((encoder.directory / ENCODER_FILE).read_bytes()).digest())
-    key.update(str(encoder.max_length).encode())
-    for text in texts:
-        key.update(text.encode("utf-8", "surrogatepass") + b"\0")
-    folder = CACHE_DIR / f"{name}-{key.hexdigest()[:16]}"
+    folder = _cache_folder(encoder)
     folder.mkdir(parents=True, exist_ok=True)
-    parts = []
-    with tqdm(total=len(texts), desc=f"embedding {name}", unit=" texts",
-              disable=not progress_bar) as bar:
-        for start in range(0, len(texts), CHUNK):
-            path = folder / f"{start // CHUNK:05d}.npy"
-            if path.is_file():
-                part = np.load(path)
-            else:
-                part = encoder.embed(texts[start : start + CHUNK])
-                tmp = path.with_suffix(".tmp.npy")
-                np.save(tmp, part)
-                tmp.replace(path)
-            parts.append(part)
-            bar.update(len(part))
-    return np.vstack(parts) if parts else np.zeros((0, encoder.dim_), dtype=np.float32)
+    index, arrays = _read_parts(folder)
+    keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest().encode() for t in texts]
+    first: dict[bytes, int] = {}
+    for i, key in enumerate(keys):
+        if key not in index:
+            first.setdefault(key, i)
+    missing = list(first.values())
+    with tqdm(
+        total=len(texts),
+        initial=len(texts) - len(missing),
+        desc=f"embedding {name}",
+        unit=" texts",
+        disable=not progress_bar,
+    ) as bar:
+        for start in range(0, len(missing), CHUNK):
+            chosen = missing[start : start + CHUNK]
+            chunk_keys = np.array([keys[i] for i in chosen], dtype="S40")
+            embeddings = encoder.embed([texts[i] for i in chosen])
+            path = folder / f"{name}-{time.time_ns()}.npz"
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                np.savez(handle, keys=chunk_keys, embeddings=embeddings)
+            tmp.replace(path)
+            arrays.append(embeddings)
+            for row, key in enumerate(chunk_keys.tolist()):
+                index[key] = (len(arrays) - 1, row)
+            bar.update(len(chosen))
+    result = np.zeros((len(texts), encoder.dim_), dtype=np.float32)
+    for i, key in enumerate(keys):
+        part, row = index[key]
+        result[i] = arrays[part][row]
+    return result
 
 
 def _word_table(
@@ -198,11 +244,15 @@ def _word_table(
 
 
 def _span_f1_at(
-    table: list[tuple[list[tuple[int, int]], list[str]]], index: dict[str, int],
-    column_probs: np.ndarray, gold: list[set[int]], threshold: float,
+    table: list[tuple[list[tuple[int, int]], list[str]]],
+    index: dict[str, int],
+    column_probs: np.ndarray,
+    gold: list[set[int]],
+    threshold: float,
 ) -> float:
-    per_post = [(bounds, column_probs[[index[p] for p in pieces]][:, None])
-                for bounds, pieces in table]
+    per_post = [
+        (bounds, column_probs[[index[p] for p in pieces]][:, None]) for bounds, pieces in table
+    ]
     return span_f1(predicted_offsets(per_post, 0, threshold), gold)
 
 
@@ -224,8 +274,7 @@ def tune_spans(
     threshold = 0.5
     for split in ("train", "test"):
         examples = span_examples(root, split)
-        chosen = np.sort(rng.choice(len(examples), size=min(n_posts, len(examples)),
-                                    replace=False))
+        chosen = np.sort(rng.choice(len(examples), size=min(n_posts, len(examples)), replace=False))
         posts = [examples[i][0] for i in chosen]
         gold = [examples[i][1] for i in chosen]
         table, index, E = _word_table(encoder, posts, f"span-words-{split}")
@@ -241,8 +290,9 @@ def tune_spans(
     return result
 
 
-def _report(probs: np.ndarray, labels: np.ndarray, sources: np.ndarray,
-            attributes: Sequence[str]) -> dict[str, Any]:
+def _report(
+    probs: np.ndarray, labels: np.ndarray, sources: np.ndarray, attributes: Sequence[str]
+) -> dict[str, Any]:
     report: dict[str, Any] = {"all": attribute_metrics(labels, probs, attributes)}
     for source in dict.fromkeys(sources.tolist()):
         rows = sources == source
@@ -276,14 +326,16 @@ def train_accurate(
     texts = train.texts + mentions
     targets = np.vstack([targets, np.zeros((len(mentions), targets.shape[1]), np.float32)])
     weights = np.vstack([weights, np.ones((len(mentions), weights.shape[1]), np.float32)])
-    E = np.vstack([embed_cached(encoder, train.texts, "train"),
-                   embed_cached(encoder, mentions, "identity")])
+    E = np.vstack(
+        [embed_cached(encoder, train.texts, "train"), embed_cached(encoder, mentions, "identity")]
+    )
     started = time.perf_counter()
     scorer = AccurateScorer(encoder_dir=encoder_dir, **config.scorer_params).fit(
         None, targets, sample_weight=weights, embeddings=E
     )
-    progress(f"head fitted in {time.perf_counter() - started:.0f}s "
-             f"({scorer.model_.n_iter_} iterations)")
+    progress(
+        f"head fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)"
+    )
     used = sorted(set(train.sources.tolist()))
     metadata: dict[str, Any] = {
         "model_version": __version__,
@@ -293,8 +345,11 @@ def train_accurate(
             "config": dict(vars(config)),
             "n_texts": len(texts),
             "sources": {
-                name: {"licence": SOURCES[name].licence, "class": SOURCES[name].licence_class,
-                       "texts": int((train.sources == name).sum())}
+                name: {
+                    "licence": SOURCES[name].licence,
+                    "class": SOURCES[name].licence_class,
+                    "texts": int((train.sources == name).sum()),
+                }
                 for name in used
             },
             "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
@@ -313,8 +368,12 @@ def train_accurate(
         progress("tuning span thresholds")
         column = scorer.labels_.index("TOXICITY")
         spans = tune_spans(
-            encoder, lambda pieces, E: scorer.predict_proba_embeddings(E)[:, column], root,
-            config.span_posts, config.seed, "accurate",
+            encoder,
+            lambda pieces, E: scorer.predict_proba_embeddings(E)[:, column],
+            root,
+            config.span_posts,
+            config.seed,
+            "accurate",
         )
         scorer.span_thresholds_ = dict.fromkeys(scorer.labels_, spans["threshold"])
         metadata["metrics"]["spans"] = spans
@@ -347,13 +406,16 @@ def tune_ensemble(
     p_accurate = accurate.predict_proba_embeddings(E_valid)
     weights, choice = choose_weights(p_fast, p_accurate, valid.labels, valid.sources)
     ensemble = EnsembleScorer(fast, accurate, weights)
-    progress("ensemble weights: " + ", ".join(
-        f"{a} {w:.2f}" for a, w in zip(ensemble.labels_, weights, strict=True)))
+    progress(
+        "ensemble weights: "
+        + ", ".join(f"{a} {w:.2f}" for a, w in zip(ensemble.labels_, weights, strict=True))
+    )
     column = ensemble.labels_.index("TOXICITY")
 
     def word_probs(pieces: list[str], E: np.ndarray) -> np.ndarray:
-        return ensemble.blend(fast.predict_proba(pieces),
-                              accurate.predict_proba_embeddings(E))[:, column]
+        return ensemble.blend(fast.predict_proba(pieces), accurate.predict_proba_embeddings(E))[
+            :, column
+        ]
 
     spans = tune_spans(encoder, word_probs, root, config.span_posts, config.seed, "ensemble")
     ensemble.span_thresholds_ = dict.fromkeys(ensemble.labels_, spans["threshold"])
@@ -363,8 +425,9 @@ def tune_ensemble(
         "weights_chosen_on": f"validation split, {len(valid)} texts, mean per-source ROC-AUC",
         "weight_choice": dict(zip(ensemble.labels_, choice, strict=True)),
         "metrics": {
-            "validation": _report(ensemble.blend(p_fast, p_accurate), valid.labels,
-                                  valid.sources, corpus.attributes),
+            "validation": _report(
+                ensemble.blend(p_fast, p_accurate), valid.labels, valid.sources, corpus.attributes
+            ),
             "validation_fast": _report(p_fast, valid.labels, valid.sources, corpus.attributes),
             "spans": spans,
         },
