@@ -18,7 +18,7 @@ from civility.data.augment import (
     obfuscated_copies,
 )
 from civility.errors import UnknownNameError
-from conftest import SHARED_DATA, requires_data
+from tests.conftest import SHARED_DATA, requires_data
 
 SENTENCE = "honestly you are a stupid idiot and everyone here knows it"
 

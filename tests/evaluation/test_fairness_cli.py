@@ -16,7 +16,7 @@ from civility.cli import app
 from civility.data.augment import OBFUSCATIONS
 from civility.evaluation.fairness import evaluate_bias
 from civility.scoring import load_scorer
-from conftest import requires_data
+from tests.conftest import requires_data
 
 runner = CliRunner()
 

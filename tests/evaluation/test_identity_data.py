@@ -10,7 +10,7 @@ from civility.evaluation.identity_data import (
     load_templates,
     mentioned_groups,
 )
-from conftest import requires_data
+from tests.conftest import requires_data
 
 
 def test_group_words_are_matched_as_whole_words() -> None:
