@@ -141,6 +141,7 @@ def decide_batch(
     raw = probabilities if probabilities is not None else score_batch(scorer, comments)
     seen = calibrate(raw) if calibrate is not None else raw
     labels = scorer.labels_
+    reads_context = policy.reads_context
     context_seen: dict[str, list[float]] = {}
     if context:
         keys = list(context)
@@ -159,15 +160,15 @@ def decide_batch(
             decided_on, comment.text, comment.author, comment.article_id, comment.parent_id, when
         )
         in_context_row = context_seen.get(comment.comment_id) if comment.parent_id else None
-        read = (
-            zip(labels, in_context_row, strict=True)
-            if in_context_row is not None
-            else decided_on.items()
-        )
-        context_scores = {context_fact(label): round(value, 4) for label, value in read}
-        facts.update(context_scores)
         if in_context_row is not None:
+            context_scores = {
+                context_fact(label): round(value, 4)
+                for label, value in zip(labels, in_context_row, strict=True)
+            }
+            facts.update(context_scores)
             decided_on = {**decided_on, **context_scores}
+        elif reads_context:
+            facts.update({context_fact(label): value for label, value in decided_on.items()})
         verdict = policy.decide(facts)
         alert = history.record(
             comment.comment_id,
