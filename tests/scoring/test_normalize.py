@@ -32,6 +32,10 @@ from civility.scoring import normalize
         ("ＦＵＣＫ", "fuck"),  # full width
         ("k!ll yourself", "kill yourself"),
         ("you can f off, tosser", "you can fuck off, tosser"),
+        ("this columnist is a t w a t", "this columnist is a twat"),
+        ("you are a s h i t", "you are a shit"),
+        ("what a m*r*n", "what a moron"),
+        ("f*u*c*k", "fuck"),
         ("eff you", "fuck you"),
         ("f-ing idiot", "fucking idiot"),
     ],

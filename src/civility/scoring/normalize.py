@@ -195,7 +195,20 @@ def _rewrite_token(token: str) -> str:
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    return _SPACED_SEPARATORS.sub("", match.group(0))
+    """Join spaced letters, unless that makes nonsense the lexicon can explain better.
+
+    "a t w a t" is the word "a" before a spaced "twat"; "m*r*n" is a masked word, not the
+    letters m, r, n, so a star-separated run only joins when it spells a lexicon word.
+    """
+    run = match.group(0)
+    joined = _SPACED_SEPARATORS.sub("", run)
+    if _canonical(joined) is not None:
+        return joined
+    if match.group(2) == "*":
+        return run
+    if len(joined) > 3 and _canonical(joined[1:]) is not None:
+        return f"{joined[0]} {joined[1:]}"
+    return joined
 
 
 def _spell_lone_f(match: re.Match[str]) -> str:

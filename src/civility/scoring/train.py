@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from civility import __version__
-from civility.attributes import ATTRIBUTES
+from civility.attributes import ATTRIBUTES, attribute_index
 from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.augment import identity_sentences, obfuscated_copies
 from civility.data.sources import SOURCES, data_root
@@ -42,7 +42,7 @@ class TrainingConfig:
     teacher_only_weight: float = 0.3
     protect_identity_attacks: bool = True
     obfuscated_share: float = 0.3
-    identity_sentences: int = 12000
+    identity_sentences: int = 20000
     seed: int = 0
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
@@ -52,6 +52,20 @@ class TrainingConfig:
 
 
 Progress = Callable[[str], None]
+TOXICITY_COLUMN = attribute_index("TOXICITY")
+OVERSAMPLED_GROUPS = (
+    ("gay", "gay people"),
+    ("gay", "gay men"),
+    ("homosexual", "homosexuals"),
+    ("lesbian", "lesbians"),
+    ("female", "women"),
+    ("Muslim", "Muslims"),
+    ("Jewish", "Jews"),
+    ("Black", "Black people"),
+    ("transgender", "trans people"),
+    ("queer", "queer people"),
+)
+"""Groups whose non-toxic mentions the first models scored worst (BPSN AUC in the bias report)."""
 
 
 def _augment(
@@ -61,12 +75,31 @@ def _augment(
     config: TrainingConfig,
     rng: np.random.Generator,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Disguised copies of toxic texts keep their labels; identity mentions are clean."""
-    toxic = np.flatnonzero(np.nan_to_num(targets[:, 0]) >= 0.5)
-    chosen = rng.choice(toxic, size=int(len(toxic) * config.obfuscated_share), replace=False)
-    chosen.sort()
+    """Disguised copies keep their labels; identity mentions are clean on every attribute.
+
+    Non-toxic texts are disguised too, at a smaller rate: otherwise a "*" or a spaced word
+    would itself become evidence of toxicity. Half the identity mentions name the groups the
+    bias report finds worst treated (``OVERSAMPLED_GROUPS``).
+    """
+    toxicity = np.nan_to_num(targets[:, TOXICITY_COLUMN], nan=0.5)
+    toxic, clean_rows = np.flatnonzero(toxicity >= 0.5), np.flatnonzero(toxicity < 0.2)
+    chosen = np.sort(
+        np.concatenate(
+            [
+                rng.choice(toxic, size=int(len(toxic) * config.obfuscated_share), replace=False),
+                rng.choice(
+                    clean_rows,
+                    size=int(len(clean_rows) * config.obfuscated_share / 3),
+                    replace=False,
+                ),
+            ]
+        )
+    )
     disguised = obfuscated_copies([texts[i] for i in chosen], rng)
-    mentions = identity_sentences(rng, config.identity_sentences)
+    half = config.identity_sentences // 2
+    mentions = identity_sentences(rng, half) + identity_sentences(
+        rng, config.identity_sentences - half, OVERSAMPLED_GROUPS
+    )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
     return (
         texts + disguised + mentions,
