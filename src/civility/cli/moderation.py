@@ -142,9 +142,10 @@ def report_command(
     page = render_html(report)
     with atomic_output(output) as handle:
         handle.write(page)
+    articles, offenders = len(report.articles), len(report.offenders)
     typer.echo(
-        f"Wrote {output}: {report.total} comments, {len(report.articles)} articles with held or "
-        f"rejected comments, {len(report.offenders)} repeat offenders."
+        f"Wrote {output}: {report.total} comments; held or rejected comments under {articles} "
+        f"article{'s' * (articles != 1)}; {offenders} repeat offender{'s' * (offenders != 1)}."
     )
 
 
