@@ -338,9 +338,7 @@ def build_report(
 # -- the edge: reading the store -------------------------------------------------------------
 
 
-def load_report(
-    store: Any, community: str | None = None, since: datetime | None = None
-) -> Report:
+def load_report(store: Any, community: str | None = None, since: datetime | None = None) -> Report:
     """Read the comments of ``community`` (None: all) created since ``since`` and summarise them.
 
     A handful of queries whatever the store's size; the rows of the period are held in memory,

@@ -88,8 +88,12 @@ def temperature_chart(report: Report) -> str | None:
         bottom.plot(when, [p.toxicity for p in curve.points], color=line.get_color())
         alerts = [p for p in curve.points if p.alert]
         top.scatter(
-            [p.when for p in alerts], [p.flagged_share for p in alerts], color=line.get_color(),
-            marker="^", s=50, zorder=3,
+            [p.when for p in alerts],
+            [p.flagged_share for p in alerts],
+            color=line.get_color(),
+            marker="^",
+            s=50,
+            zorder=3,
         )
     top.axhline(ALERT_FLAGGED_SHARE, color="grey", linestyle="--", linewidth=0.8)
     bottom.axhline(ALERT_TOXICITY, color="grey", linestyle="--", linewidth=0.8)
@@ -118,10 +122,14 @@ def render_html(report: Report) -> str:
         "rules": rules_chart(report),
         "temperature": temperature_chart(report),
     }
-    return _environment().get_template("report.html").render(
-        report=report,
-        charts=charts,
-        window=THREAD_WINDOW,
-        alert_share=ALERT_FLAGGED_SHARE,
-        alert_toxicity=ALERT_TOXICITY,
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            charts=charts,
+            window=THREAD_WINDOW,
+            alert_share=ALERT_FLAGGED_SHARE,
+            alert_toxicity=ALERT_TOXICITY,
+        )
     )
