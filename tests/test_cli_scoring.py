@@ -122,3 +122,8 @@ def test_corrupt_artifact_is_a_clear_error(
     (tmp_path / "fast" / "weights.npz").write_bytes(b"garbage")
     code, _, err = run(["score", "hello", "--model", str(tmp_path / "fast")], capsys)
     assert code != 0 and "artifact" in err and "Traceback" not in err
+
+
+def test_evaluate_without_a_file_says_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["evaluate"], capsys)
+    assert code != 0 and "--bias" in err

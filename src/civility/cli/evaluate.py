@@ -20,8 +20,11 @@ def _fmt(value: float | None) -> str:
 
 def evaluate_command(
     file: Annotated[
-        Path, typer.Argument(help="CSV or JSONL with a text column and label columns.")
-    ],
+        Path | None, typer.Argument(help="CSV or JSONL with a text column and label columns.")
+    ] = None,
+    bias: Annotated[
+        bool, typer.Option("--bias", help="Print the identity-term bias table instead.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     text_col: Annotated[
         str | None, typer.Option("--text-column", help="Column holding the text.")
@@ -33,7 +36,15 @@ def evaluate_command(
 
     Label columns may use Jigsaw names (toxic, severe_toxic, obscene, threat, insult,
     identity_hate) or Perspective's (TOXICITY, IDENTITY_ATTACK, ...); -1 or empty = unscored.
+    With --bias: subgroup, BPSN and BNSP AUC per identity (same as ``civility bias``).
     """
+    if bias:
+        from civility.cli.fairness import bias_command
+
+        bias_command(data=None, attribute="TOXICITY", tier=tier, model=model, json_path=None)
+        return
+    if file is None:
+        raise typer.BadParameter("give a FILE to evaluate, or --bias.")
     result = evaluate_file(load_scorer(tier, model), file, text_col)
     if as_json:
         typer.echo(json.dumps(result, indent=2))

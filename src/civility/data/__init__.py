@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from civility.data._corpus import Corpus, Example, build_corpus, dedup_key
+from civility.data._corpus import Corpus, Example, build_corpus, dedup_key, split_of
 from civility.data.sources import SOURCES, data_root, default_sources, get_source
 from civility.data.teachers import load_teacher_scores, mix_teachers
 
@@ -30,6 +30,7 @@ __all__ = [
     "load_corpus",
     "load_teacher_scores",
     "mix_teachers",
+    "split_of",
     "summarize",
 ]
 

@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from civility.data import data_root, dedup_key
-from civility.data._corpus import split_of
+from civility.data import data_root, dedup_key, split_of
 from civility.errors import DataUnavailableError
 
 TEMPLATES = Path("conversationai-bias-eval") / "en_sentence_templates.csv.gz"
