@@ -18,6 +18,7 @@ import hashlib
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,20 +105,24 @@ def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path
     ids = torch.ones(2, 16, dtype=torch.long)
     float_path = CACHE_DIR / "encoder.fp32.onnx"
     progress("exporting the encoder to ONNX")
-    torch.onnx.export(
-        model,
-        (ids, torch.ones_like(ids)),
-        str(float_path),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["embedding"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "tokens"},
-            "attention_mask": {0: "batch", 1: "tokens"},
-            "embedding": {0: "batch"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
+    # The TorchScript exporter is used on purpose: its graph quantises cleanly with
+    # onnxruntime. Its deprecation and tracer warnings are expected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (ids, torch.ones_like(ids)),
+            str(float_path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
     progress("quantising to int8")
     # Per-channel scales keep the int8 embeddings at cosine 0.99 of float ones (0.95 without).
     tmp = directory / (ENCODER_FILE + ".tmp")
