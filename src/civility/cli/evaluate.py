@@ -74,6 +74,9 @@ def eval_report_command(
     loso_max_iter: Annotated[
         int, typer.Option(help="Optimiser iterations of each LOSO model.")
     ] = 60,
+    loso_limit: Annotated[
+        int | None, typer.Option(help="Texts per source for the LOSO models (default: all).")
+    ] = None,
     model: Annotated[Path | None, typer.Option(help="Fast-tier artifact directory.")] = None,
 ) -> None:
     """Write the evaluation report: validation per source, external sets, LOSO, spans."""
@@ -94,9 +97,14 @@ def eval_report_command(
     log("scoring the external sets")
     external = external_evaluation(scorer)
     params = {"max_iter": loso_max_iter}
-    results = leave_one_source_out(scorer_params=params, progress=log) if loso else None
+    results = (
+        leave_one_source_out(scorer_params=params, progress=log, limit_per_source=loso_limit)
+        if loso
+        else None
+    )
+    settings = {**params, "texts per source": loso_limit or "all"}
     with atomic_output(output) as handle:
-        handle.write(render_markdown(scorer, external, results, params))
+        handle.write(render_markdown(scorer, external, results, settings))
     log(f"wrote {output}")
 
 
