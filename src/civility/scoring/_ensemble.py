@@ -146,7 +146,7 @@ class EnsembleScorer:
     @property
     def version(self) -> str:
         model_version = self.metadata_.get("model_version", __version__)
-        return f"ensemble-{model_version}-[{self.fast.version}+{self.accurate.version}]"
+        return f"ensemble-{model_version}-{self.fast.version}+{self.accurate.version}"
 
     # -- persistence -----------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ and fit the masked soft-label logistic regression of the fast tier on them. The 
 computed by the very int8 ONNX graph that serves, so what the head learns from is exactly what
 it will see. Every step resumes: the exported encoder and each cached chunk are reused.
 
-Only ``export_encoder`` needs torch and transformers (the ``train`` extra); it uses a GPU when
-one is present, although exporting takes seconds on a CPU.
+Only ``export_encoder`` needs torch and transformers (the ``train`` extra), for seconds. The
+rest runs on onnxruntime's CPU provider: the int8 graph is what serves, and a GPU would embed a
+different (float) model than the one the head is then applied to.
 """
 
 from __future__ import annotations
