@@ -54,7 +54,9 @@ class TextTooLongError(CivilityError, ValueError):
     code = "C011"
 
     def __init__(self, n_bytes: int, limit: int) -> None:
-        super().__init__(f"Comment text was too many bytes. Value ({n_bytes}) exceeded limit ({limit}).")
+        super().__init__(
+            f"Comment text was too many bytes. Value ({n_bytes}) exceeded limit ({limit})."
+        )
         self.n_bytes = n_bytes
         self.limit = limit
 

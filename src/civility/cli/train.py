@@ -76,6 +76,7 @@ def train_command(
     ] = True,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
+    from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
     from civility.scoring.train import TrainingConfig, train_fast
 
@@ -86,7 +87,11 @@ def train_command(
         config.identity_sentences = min(config.identity_sentences, limit)
     scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)
     scorer.save(output, metadata)
-    (output / "MODEL_CARD.md").write_text(render_model_card(scorer), encoding="utf-8")
+    bias = ""
+    if evaluate:
+        console.log("measuring identity-term bias for the model card")
+        bias = bias_markdown(evaluate_bias(scorer))
+    (output / "MODEL_CARD.md").write_text(render_model_card(scorer, bias), encoding="utf-8")
     console.log(f"wrote {output} ({scorer.version})")
 
 

@@ -164,7 +164,7 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def render_model_card(scorer: FastScorer) -> str:
+def render_model_card(scorer: FastScorer, bias_section: str = "") -> str:
     """The model card shipped beside the artifact: data, licences, teachers, headline figures."""
     meta = scorer.metadata_
     training = meta.get("training", {})
@@ -216,4 +216,6 @@ def render_model_card(scorer: FastScorer) -> str:
         "See `docs/evaluation.md` for per-source and external figures and `docs/fairness.md` "
         "for identity-term bias.",
     ]
+    if bias_section:
+        lines += ["", bias_section.strip()]
     return "\n".join(lines) + "\n"
