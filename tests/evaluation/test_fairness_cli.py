@@ -38,8 +38,12 @@ def test_functional_prints_every_behaviour_and_writes_the_report(tmp_path: Path)
 
 def test_robustness_on_a_labelled_file(tmp_path: Path) -> None:
     data = tmp_path / "labelled.jsonl"
-    rows = [("you are an idiot", 1), ("what a stupid moron", 1), ("thanks, great article", 0),
-            ("the weather has been lovely", 0)]
+    rows = [
+        ("you are an idiot", 1),
+        ("what a stupid moron", 1),
+        ("thanks, great article", 0),
+        ("the weather has been lovely", 0),
+    ]
     data.write_text("".join(json.dumps({"text": t, "TOXICITY": y}) + "\n" for t, y in rows))
     out = tmp_path / "r.json"
     result = runner.invoke(app, ["robustness", "--input", str(data), "--json", str(out)])

@@ -17,11 +17,24 @@ from civility.evaluation.functional import (
 from civility.scoring import FastScorer, default_model_path, load_scorer
 
 ISSUE_BEHAVIOURS = {
-    "identity_neutral", "identity_positive", "negation", "counter_speech",
-    "profanity_not_attacking", "insult_with_profanity", "insult_without_profanity", "threat",
-    "threat_history_or_prediction", "sarcasm", "obfuscation_spaced", "obfuscation_dotted",
-    "obfuscation_leet", "obfuscation_masked_star", "obfuscation_masked_hash",
-    "obfuscation_homoglyph", "obfuscation_zero_width", "obfuscation_missing_letters",
+    "identity_neutral",
+    "identity_positive",
+    "negation",
+    "counter_speech",
+    "profanity_not_attacking",
+    "insult_with_profanity",
+    "insult_without_profanity",
+    "threat",
+    "threat_history_or_prediction",
+    "sarcasm",
+    "obfuscation_spaced",
+    "obfuscation_dotted",
+    "obfuscation_leet",
+    "obfuscation_masked_star",
+    "obfuscation_masked_hash",
+    "obfuscation_homoglyph",
+    "obfuscation_zero_width",
+    "obfuscation_missing_letters",
     "obfuscation_doubled_letters",
 }
 

@@ -77,7 +77,10 @@ def test_policy_test_command_prints_actions_and_rules(tmp_path: Path, csv_archiv
     data = json.loads(as_json.stdout)
     assert data["actions"] == {"approve": 3, "hold": 2, "reject": 1}
     assert {r["rule"] for r in data["rules"]} == {
-        "toxic", "newcomer-link", "second-strike", "(default)"
+        "toxic",
+        "newcomer-link",
+        "second-strike",
+        "(default)",
     }
 
 

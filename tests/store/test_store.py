@@ -46,14 +46,16 @@ def _thread(store: Store) -> int:
             community=community, article=article, author=author, external_id="c1", text="hi"
         )
         reply = Comment(
-            community=community, article=article, author=author, external_id="c2",
-            text="you idiot", parent=root,
+            community=community,
+            article=article,
+            author=author,
+            external_id="c2",
+            text="you idiot",
+            parent=root,
         )
         session.add_all([community, article, author, root, reply])
         session.flush()
         return reply.id
-
-
 
 
 def test_open_store_migrates_a_fresh_database_to_head(store: Store) -> None:
@@ -117,11 +119,21 @@ def test_text_can_be_blanked_while_scores_and_decisions_stay(store: Store) -> No
     snapshot = {"TOXICITY": 0.91, "INSULT": 0.88}
     with store.writer() as session:
         session.add_all(
-            [Score(comment_id=reply_id, attribute=a, value=v, model_version="fast-1")
-             for a, v in snapshot.items()]
+            [
+                Score(comment_id=reply_id, attribute=a, value=v, model_version="fast-1")
+                for a, v in snapshot.items()
+            ]
         )
-        session.add(Decision(comment_id=reply_id, actor="policy:toxic-hold", action="hold",
-                             reason="TOXICITY >= 0.6", scores=snapshot, model_version="fast-1"))
+        session.add(
+            Decision(
+                comment_id=reply_id,
+                actor="policy:toxic-hold",
+                action="hold",
+                reason="TOXICITY >= 0.6",
+                scores=snapshot,
+                model_version="fast-1",
+            )
+        )
         session.get_one(Comment, reply_id).text = None
     with store.session() as session:
         reply = session.get_one(Comment, reply_id)
@@ -137,8 +149,9 @@ def test_one_score_per_comment_attribute_and_model(store: Store) -> None:
     reply_id = _thread(store)
     with pytest.raises(IntegrityError), store.writer() as session:
         for _ in range(2):
-            session.add(Score(comment_id=reply_id, attribute="TOXICITY", value=0.5,
-                              model_version="fast-1"))
+            session.add(
+                Score(comment_id=reply_id, attribute="TOXICITY", value=0.5, model_version="fast-1")
+            )
 
 
 def test_moderators_are_assigned_to_communities(store: Store) -> None:
@@ -158,9 +171,18 @@ def test_keys_feedback_and_webhook_deliveries_round_trip(store: Store) -> None:
         key = ApiKey(prefix="civ_abcd", key_hash="0" * 64, name="cms", rate_limit=60)
         session.add_all([community, key])
         session.flush()
-        session.add(Feedback(source="suggestscore", community="news", community_id=community.id,
-                             api_key_id=key.id, client_token="t", attribute="TOXICITY",
-                             value=1.0, text_sha256="f" * 64))
+        session.add(
+            Feedback(
+                source="suggestscore",
+                community="news",
+                community_id=community.id,
+                api_key_id=key.id,
+                client_token="t",
+                attribute="TOXICITY",
+                value=1.0,
+                text_sha256="f" * 64,
+            )
+        )
         hook = Webhook(community_id=community.id, url="https://cms/hook", secret="s")
         session.add(hook)
         session.flush()

@@ -71,7 +71,9 @@ def bias_command(
             table.add_column(column, justify="left" if column == "subgroup" else "right")
         for row in sorted(part["subgroups"], key=lambda r: min(r["bpsn_auc"], r["bnsp_auc"])):
             table.add_row(
-                row["subgroup"], str(row["size"]), str(row["positives"]),
+                row["subgroup"],
+                str(row["size"]),
+                str(row["positives"]),
                 *(_fmt(row[k]) for k in ("subgroup_auc", "bpsn_auc", "bnsp_auc")),
             )
         console.print(table)
@@ -105,8 +107,11 @@ def functional_command(
     assert isinstance(behaviours, dict)
     for name, row in behaviours.items():
         table.add_row(
-            name, row["attribute"], "toxic" if row["expected"] else "not toxic",
-            str(row["cases"]), f"{row['accuracy']:.1%}",
+            name,
+            row["attribute"],
+            "toxic" if row["expected"] else "not toxic",
+            str(row["cases"]),
+            f"{row['accuracy']:.1%}",
         )
     console = Console()
     console.print(table)
@@ -167,16 +172,25 @@ def robustness_command(
         f"({report['model']})"
     )
     columns = (
-        "perturbation", "ROC-AUC", "AUC drop (pts)", "recall", "recall drop (pts)", "≤1 pt",
+        "perturbation",
+        "ROC-AUC",
+        "AUC drop (pts)",
+        "recall",
+        "recall drop (pts)",
+        "≤1 pt",
         "AUC, all disguised",
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "perturbation" else "right")
     for row in report["rows"]:  # type: ignore[attr-defined]
         table.add_row(
-            row["perturbation"], _fmt(row["auc"]), f"{row['auc_drop_points']:.2f}",
-            _fmt(row["recall"]), f"{row['recall_drop_points']:.1f}",
-            "yes" if row["meets_target"] else "NO", _fmt(row["auc_all_disguised"]),
+            row["perturbation"],
+            _fmt(row["auc"]),
+            f"{row['auc_drop_points']:.2f}",
+            _fmt(row["recall"]),
+            f"{row['recall_drop_points']:.1f}",
+            "yes" if row["meets_target"] else "NO",
+            _fmt(row["auc_all_disguised"]),
         )
     Console().print(table)
     _write_json(json_path, report)

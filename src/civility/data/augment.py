@@ -32,8 +32,20 @@ _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7", "l": "1", "
 _LEET_ALT = {"a": "@", "s": "$", "i": "!"}
 # Cyrillic and Greek letters that render like Latin ones in most fonts.
 _HOMOGLYPHS = {
-    "a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
-    "k": "κ", "n": "η", "v": "ν", "s": "ѕ", "j": "ј", "h": "һ",
+    "a": "а",
+    "c": "с",
+    "e": "е",
+    "i": "і",
+    "o": "о",
+    "p": "р",
+    "x": "х",
+    "y": "у",
+    "k": "κ",
+    "n": "η",
+    "v": "ν",
+    "s": "ѕ",
+    "j": "ј",
+    "h": "һ",
 }
 _ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060")
 MAX_WORDS = 2
@@ -44,7 +56,8 @@ MAX_WORDS = 2
 def _lexicon() -> frozenset[str]:
     text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
     return frozenset(
-        line.strip() for line in text.splitlines()
+        line.strip()
+        for line in text.splitlines()
         if line.strip() and not line.startswith("#") and len(line.split()) == 1
     )
 
@@ -107,8 +120,10 @@ def _masker(symbol: str) -> Callable[[str, np.random.Generator], str]:
     def mask(word: str, rng: np.random.Generator) -> str:
         inner = list(_interior(word))
         vowels = [i for i in inner if word[i].lower() in "aeiouy"]
-        hidden = set(vowels) if vowels and rng.random() < 0.6 else set(
-            rng.choice(inner, size=max(1, len(inner) // 2), replace=False).tolist()
+        hidden = (
+            set(vowels)
+            if vowels and rng.random() < 0.6
+            else set(rng.choice(inner, size=max(1, len(inner) // 2), replace=False).tolist())
         )
         return "".join(symbol if i in hidden else c for i, c in enumerate(word))
 
@@ -182,20 +197,46 @@ def obfuscated_copies(
 
 # (adjective, plural noun): both forms, so templates read naturally.
 IDENTITY_TERMS: tuple[tuple[str, str], ...] = (
-    ("gay", "gay people"), ("lesbian", "lesbians"), ("bisexual", "bisexual people"),
-    ("transgender", "trans people"), ("queer", "queer people"), ("nonbinary", "nonbinary people"),
-    ("Black", "Black people"), ("white", "white people"), ("Asian", "Asian Americans"),
-    ("Latino", "Latinos"), ("Hispanic", "Hispanic families"),
+    ("gay", "gay people"),
+    ("lesbian", "lesbians"),
+    ("bisexual", "bisexual people"),
+    ("transgender", "trans people"),
+    ("queer", "queer people"),
+    ("nonbinary", "nonbinary people"),
+    ("Black", "Black people"),
+    ("white", "white people"),
+    ("Asian", "Asian Americans"),
+    ("Latino", "Latinos"),
+    ("Hispanic", "Hispanic families"),
     ("Native American", "Native Americans"),
-    ("Indigenous", "Indigenous people"), ("Arab", "Arabs"), ("Chinese", "Chinese people"),
-    ("Mexican", "Mexicans"), ("Indian", "Indian people"), ("Pakistani", "Pakistanis"),
-    ("African", "Africans"), ("Somali", "Somalis"), ("Filipino", "Filipinos"),
-    ("Muslim", "Muslims"), ("Jewish", "Jews"), ("Christian", "Christians"),
-    ("Catholic", "Catholics"), ("Hindu", "Hindus"), ("Sikh", "Sikhs"), ("atheist", "atheists"),
-    ("Buddhist", "Buddhists"), ("Mormon", "Mormons"), ("immigrant", "immigrants"),
-    ("refugee", "refugees"), ("female", "women"), ("male", "men"), ("disabled", "disabled people"),
-    ("deaf", "deaf people"), ("blind", "blind people"), ("autistic", "autistic people"),
-    ("elderly", "elderly people"), ("teenage", "teenagers"),
+    ("Indigenous", "Indigenous people"),
+    ("Arab", "Arabs"),
+    ("Chinese", "Chinese people"),
+    ("Mexican", "Mexicans"),
+    ("Indian", "Indian people"),
+    ("Pakistani", "Pakistanis"),
+    ("African", "Africans"),
+    ("Somali", "Somalis"),
+    ("Filipino", "Filipinos"),
+    ("Muslim", "Muslims"),
+    ("Jewish", "Jews"),
+    ("Christian", "Christians"),
+    ("Catholic", "Catholics"),
+    ("Hindu", "Hindus"),
+    ("Sikh", "Sikhs"),
+    ("atheist", "atheists"),
+    ("Buddhist", "Buddhists"),
+    ("Mormon", "Mormons"),
+    ("immigrant", "immigrants"),
+    ("refugee", "refugees"),
+    ("female", "women"),
+    ("male", "men"),
+    ("disabled", "disabled people"),
+    ("deaf", "deaf people"),
+    ("blind", "blind people"),
+    ("autistic", "autistic people"),
+    ("elderly", "elderly people"),
+    ("teenage", "teenagers"),
 )
 
 _TEMPLATES: tuple[str, ...] = (

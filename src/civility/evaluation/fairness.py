@@ -138,7 +138,10 @@ def bias_markdown(report: dict[str, object], worst: int = 5) -> str:
         part = report[name]
         assert isinstance(part, dict)
         rows = sorted(part["subgroups"], key=lambda r: r["bpsn_auc"])[:worst]
-        lines += ["", f"Worst {len(rows)} subgroups by BPSN AUC ({name}): " + ", ".join(
-            f"{r['subgroup']} {fmt(r['bpsn_auc'])}" for r in rows
-        ) + "."]
+        lines += [
+            "",
+            f"Worst {len(rows)} subgroups by BPSN AUC ({name}): "
+            + ", ".join(f"{r['subgroup']} {fmt(r['bpsn_auc'])}" for r in rows)
+            + ".",
+        ]
     return "\n".join(lines) + "\n"

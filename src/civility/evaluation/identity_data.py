@@ -74,10 +74,21 @@ GROUP_PATTERNS: dict[str, str] = {
 }
 _GROUP_REGEX = {g: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for g, p in GROUP_PATTERNS.items()}
 _HATEXPLAIN_TARGETS = {
-    "Women": "women", "Men": "men", "African": "black", "Caucasian": "white", "Asian": "asian",
-    "Hispanic": "hispanic", "Jewish": "jewish", "Islam": "muslim", "Arab": "arab",
-    "Christian": "christian", "Homosexual": "lgbtq", "Refugee": "immigrants",
-    "Disability": "disability", "Indian": "indian", "Hindu": "indian",
+    "Women": "women",
+    "Men": "men",
+    "African": "black",
+    "Caucasian": "white",
+    "Asian": "asian",
+    "Hispanic": "hispanic",
+    "Jewish": "jewish",
+    "Islam": "muslim",
+    "Arab": "arab",
+    "Christian": "christian",
+    "Homosexual": "lgbtq",
+    "Refugee": "immigrants",
+    "Disability": "disability",
+    "Indian": "indian",
+    "Hindu": "indian",
 }
 
 
@@ -110,7 +121,7 @@ def load_templates(path: str | Path | None = None) -> IdentitySet:
     with gzip.open(source, "rt", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     terms = sorted(
-        {r["phrase"][len("I am "):].lower() for r in rows if r["phrase"].startswith("I am ")},
+        {r["phrase"][len("I am ") :].lower() for r in rows if r["phrase"].startswith("I am ")},
         key=len,
         reverse=True,
     )

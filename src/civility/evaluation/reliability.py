@@ -33,9 +33,7 @@ class ReliabilityCurve:
         return float((gaps * self.counts).sum() / total)
 
 
-def reliability_curve(
-    y_true: np.ndarray, y_prob: np.ndarray, bins: int = 10
-) -> ReliabilityCurve:
+def reliability_curve(y_true: np.ndarray, y_prob: np.ndarray, bins: int = 10) -> ReliabilityCurve:
     """Equal-width bins over [0, 1]; labels >= 0.5 count as positive; empty bins are dropped."""
     labels = (np.asarray(y_true, dtype=np.float64) >= 0.5).astype(np.float64)
     probs = np.clip(np.asarray(y_prob, dtype=np.float64), 0.0, 1.0)
@@ -62,13 +60,15 @@ def plot_reliability(
     columns = min(4, n)
     rows = (n + columns - 1) // columns
     figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 3.2 * rows), squeeze=False)
-    for ax in axes.flat[len(curves):]:
+    for ax in axes.flat[len(curves) :]:
         ax.set_visible(False)
     for ax, (name, curve) in zip(axes.flat, curves.items(), strict=False):
         ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1)
         ax.plot(curve.mean_predicted, curve.fraction_positive, marker="o", color="tab:blue")
-        ax.set_title(f"{name}\nECE {curve.expected_calibration_error:.3f}, n={curve.counts.sum()}",
-                     fontsize=9)
+        ax.set_title(
+            f"{name}\nECE {curve.expected_calibration_error:.3f}, n={curve.counts.sum()}",
+            fontsize=9,
+        )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("mean predicted", fontsize=8)

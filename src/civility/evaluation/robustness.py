@@ -74,7 +74,11 @@ def compare(
         auc, recall = safe_auc(labels, after), recall_at(labels, after, threshold)
         rows.append(
             RobustnessRow(
-                name, auc, recall, 100 * (base_auc - auc), 100 * (base_recall - recall),
+                name,
+                auc,
+                recall,
+                100 * (base_auc - auc),
+                100 * (base_recall - recall),
                 safe_auc(labels, np.asarray(controls[name])) if name in controls else math.nan,
             )
         )

@@ -194,9 +194,7 @@ def _operand(node: ast.expr) -> tuple[Callable[[Facts], float], str | None]:
         raise _ExpressionError(f"unsupported operand {ast.unparse(node)!r}")
     key = name.upper() if name.upper() in ATTRIBUTE_NAMES else name
     if key not in ATTRIBUTE_NAMES and key not in FACTS:
-        raise _ExpressionError(
-            f"unknown name {name!r}. Available: {', '.join(names_available())}"
-        )
+        raise _ExpressionError(f"unknown name {name!r}. Available: {', '.join(names_available())}")
     return (lambda facts: facts.get(key, 0.0)), key
 
 
@@ -329,13 +327,15 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
     unknown = sorted(set(data) - {"name", "default", "rules", "description"})
     if unknown:
         raise PolicyError(
-            where, top.get(unknown[0], 0),
+            where,
+            top.get(unknown[0], 0),
             f"unknown key {unknown[0]!r}. Allowed: name, description, default, rules",
         )
     default = data.get("default", "approve")
     if default not in ACTIONS:
         raise PolicyError(
-            where, top.get("default", 0),
+            where,
+            top.get("default", 0),
             f"'default' must be one of {', '.join(ACTIONS)}. Got {default!r} instead",
         )
     raw_rules = data.get("rules")
@@ -365,8 +365,11 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
             fail("when", f"rule {name!r}: 'when' must be a condition such as 'TOXICITY >= 0.6'")
         action = raw.get("action")
         if action not in ACTIONS:
-            fail("action", f"rule {name!r}: 'action' must be one of {', '.join(ACTIONS)}. "
-                 f"Got {action!r} instead")
+            fail(
+                "action",
+                f"rule {name!r}: 'action' must be one of {', '.join(ACTIONS)}. "
+                f"Got {action!r} instead",
+            )
         try:
             condition = compile_condition(when)
         except _ExpressionError as exc:
