@@ -35,8 +35,8 @@ TOX, SEV, IDA, INS, PRO, THR, SEX = (
 
 
 def data_root() -> Path:
-    """The shared data folder: ``CIVILITY_DATA_DIR``, else ``../shared/data`` of the checkout."""
-    configured = os.environ.get("CIVILITY_DATA_DIR")
+    """The shared data folder: ``CIVILITY_TRAINING_DATA``, else ``../shared/data``."""
+    configured = os.environ.get("CIVILITY_TRAINING_DATA")
     if configured:
         return Path(configured)
     for base in (Path.cwd(), *Path(__file__).resolve().parents):
@@ -48,7 +48,9 @@ def data_root() -> Path:
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
-        raise DataUnavailableError(f"Training data file {path} not found (set CIVILITY_DATA_DIR).")
+        raise DataUnavailableError(
+            f"Training data file {path} not found (set CIVILITY_TRAINING_DATA)."
+        )
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
