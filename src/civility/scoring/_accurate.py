@@ -21,10 +21,9 @@ import numpy as np
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
-from civility.scoring._base import Span
+from civility.scoring._common import ScorerBase
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._masked_lr import MaskedLogisticRegression
-from civility.scoring.spans import word_spans
 
 MANIFEST = "manifest.json"
 HEAD = "head.npz"
@@ -39,7 +38,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class AccurateScorer:
+class AccurateScorer(ScorerBase):
     """Frozen sentence encoder + masked logistic regression over its embeddings.
 
     Parameters
@@ -159,27 +158,6 @@ class AccurateScorer:
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
         return self.predict_proba_embeddings(self.embed(texts))
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        probs = self.predict_proba(texts)
-        return [
-            {label: round(float(p), 4) for label, p in zip(self.labels_, row, strict=True)}
-            for row in probs
-        ]
-
-    def spans(self, text: str, attributes: Sequence[str] | None = None) -> dict[str, list[Span]]:
-        """Words that, read alone by the encoder, clear the attribute's threshold.
-
-        Single words are a few tokens each, so the batch of a comment's words costs about as
-        much as scoring the comment once; occlusion would cost one full pass per word.
-        """
-        return word_spans(
-            text,
-            self.labels_,
-            self.predict_proba,
-            self.span_thresholds_,
-            list(attributes) if attributes is not None else list(self.labels_),
-        )
 
     @property
     def version(self) -> str:

@@ -18,8 +18,8 @@ import numpy as np
 from civility import __version__
 from civility.errors import ArtifactError, InvalidParameterError
 from civility.evaluation.metrics import roc_auc
-from civility.scoring._base import Scorer, Span
-from civility.scoring.spans import word_spans
+from civility.scoring._base import Scorer
+from civility.scoring._common import ScorerBase
 
 MANIFEST = "manifest.json"
 FORMAT = "civility.EnsembleScorer.v1"
@@ -78,7 +78,7 @@ def choose_weights(
     return weights, report
 
 
-class EnsembleScorer:
+class EnsembleScorer(ScorerBase):
     """Weighted mean of two scorers' probabilities, one weight per attribute.
 
     Parameters
@@ -126,22 +126,6 @@ class EnsembleScorer:
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
         return self.blend(self.fast.predict_proba(texts), self.accurate.predict_proba(texts))
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        probs = self.predict_proba(texts)
-        return [
-            {label: round(float(p), 4) for label, p in zip(self.labels_, row, strict=True)}
-            for row in probs
-        ]
-
-    def spans(self, text: str, attributes: Sequence[str] | None = None) -> dict[str, list[Span]]:
-        return word_spans(
-            text,
-            self.labels_,
-            self.predict_proba,
-            self.span_thresholds_,
-            list(attributes) if attributes is not None else list(self.labels_),
-        )
 
     @property
     def version(self) -> str:

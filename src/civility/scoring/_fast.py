@@ -20,18 +20,17 @@ from scipy.special import expit
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
-from civility.scoring._base import Span
+from civility.scoring._common import ScorerBase
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._ngrams import HashedNgramVectorizer
 from civility.scoring.normalize import normalize
-from civility.scoring.spans import word_spans
 
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 FORMAT = "civility.FastScorer.v1"
 
 
-class FastScorer:
+class FastScorer(ScorerBase):
     """TF-IDF word and character n-grams + masked logistic regression, on normalised text.
 
     Parameters
@@ -158,22 +157,6 @@ class FastScorer:
                 z[rows[starts]] += np.add.reduceat(contributions, starts, axis=0)
             offset += len(vectorizer.vocabulary_)
         return z
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        probs = self.predict_proba(texts)
-        return [
-            {label: round(float(p), 4) for label, p in zip(self.labels_, row, strict=True)}
-            for row in probs
-        ]
-
-    def spans(self, text: str, attributes: Sequence[str] | None = None) -> dict[str, list[Span]]:
-        return word_spans(
-            text,
-            self.labels_,
-            self.predict_proba,
-            self.span_thresholds_,
-            list(attributes) if attributes is not None else list(self.labels_),
-        )
 
     @property
     def version(self) -> str:
