@@ -280,7 +280,8 @@ def main() -> None:
 
     texts, source = comments()
     model_root = tiny_model_root() if args.tiny else args.model_dir
-    model = "tiny test model" if args.tiny else str(model_root or "shipped fast model")
+    tier = os.environ.get("CIVILITY_TIER", "fast")
+    model = "tiny test model" if args.tiny else str(model_root or f"shipped {tier} tier")
     print(
         f"comments: {source}; model: {model}; {os.cpu_count()} CPUs; loopback; "
         f"micro-batches up to {args.microbatch_max}"
