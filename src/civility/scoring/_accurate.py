@@ -148,15 +148,7 @@ class AccurateScorer(ScorerBase):
         Z = (np.asarray(embeddings, dtype=np.float32) - self.mean_) / self.scale_
         return np.asarray(self.model_.predict_proba(Z), dtype=np.float32)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if not hasattr(self, "model_"):
-            raise NotFittedError(type(self).__name__)
-        if isinstance(texts, str):
-            raise InvalidParameterError(
-                "predict_proba expects a sequence of texts; wrap one text in a list."
-            )
-        if len(texts) == 0:
-            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.predict_proba_embeddings(self.embed(texts))
 
     @property

@@ -6,19 +6,37 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from civility.errors import InvalidParameterError, NotFittedError
 from civility.scoring._base import Span
 from civility.scoring.spans import word_spans
 
 
 class ScorerBase:
-    """``score`` and ``spans`` for any scorer with ``labels_``, ``span_thresholds_`` and
-    ``predict_proba``, so the tiers differ only in how they compute probabilities."""
+    """The batch contract, ``score`` and ``spans`` for every tier.
+
+    A tier implements ``_predict_proba`` for a non-empty list of texts; the argument checks,
+    the empty batch, the score dicts and the spans are the same for all, so they live here.
+    """
 
     labels_: tuple[str, ...]
     span_thresholds_: dict[str, float]
+    _fitted_attribute: str | None = "model_"
+    """Set by ``fit``/``load``; its absence means the scorer cannot predict yet."""
+
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        raise NotImplementedError
+        """Probabilities, shape (len(texts), len(labels_)); one text is a batch of one."""
+        if self._fitted_attribute and not hasattr(self, self._fitted_attribute):
+            raise NotFittedError(type(self).__name__)
+        if isinstance(texts, str):
+            raise InvalidParameterError(
+                "predict_proba expects a sequence of texts; wrap one text in a list."
+            )
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+        return self._predict_proba(list(texts))
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         probs = self.predict_proba(texts)

@@ -118,13 +118,9 @@ class EnsembleScorer(ScorerBase):
     def blend(self, fast: np.ndarray, accurate: np.ndarray) -> np.ndarray:
         return (self.weights_ * accurate + (1 - self.weights_) * fast).astype(np.float32)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if isinstance(texts, str):
-            raise InvalidParameterError(
-                "predict_proba expects a sequence of texts; wrap one text in a list."
-            )
-        if len(texts) == 0:
-            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+    _fitted_attribute = None  # built from two fitted tiers
+
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.blend(self.fast.predict_proba(texts), self.accurate.predict_proba(texts))
 
     @property

@@ -134,15 +134,7 @@ class FastScorer(ScorerBase):
         self.metadata_: dict[str, Any] = {}
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if not hasattr(self, "model_"):
-            raise NotFittedError(type(self).__name__)
-        if isinstance(texts, str):
-            raise InvalidParameterError(
-                "predict_proba expects a sequence of texts; wrap one text in a list."
-            )
-        if len(texts) == 0:
-            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return expit(self._decision_function([normalize(t) for t in texts]))
 
     def _decision_function(self, normalized: Sequence[str]) -> np.ndarray:
