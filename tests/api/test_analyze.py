@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -157,3 +159,36 @@ def test_concurrent_calls_are_scored_together(client: TestClient, api_key: str) 
     assert codes == [200] * 64
     assert batcher.texts - before_texts == 64
     assert batcher.batches - before_batches <= 64
+
+
+def test_a_request_may_pick_another_tier(
+    client: TestClient, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The optional ``tier`` field (never sent by Perspective clients) overrides the server's."""
+    shipped = Path(__file__).resolve().parents[2] / "src" / "civility" / "models"
+    if not (shipped / "accurate" / "manifest.json").is_file():
+        pytest.skip("the shipped accurate model is not in this checkout")
+    body = {"comment": {"text": INSULT}, "requestedAttributes": {"TOXICITY": {}}}
+    default = analyze(client, api_key, body)["attributeScores"]["TOXICITY"]["summaryScore"]
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(shipped))
+    accurate = analyze(client, api_key, {**body, "tier": "accurate"})
+    value = accurate["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    assert value != default["value"] and 0 <= value <= 1
+
+
+@pytest.mark.parametrize(
+    ("tier", "message"), [("bert", "Unknown tier 'bert'"), ("ensemble", "not available")]
+)
+def test_an_unusable_tier_is_a_clear_400(
+    client: TestClient,
+    api_key: str,
+    tier: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(tmp_path))  # no artifacts there
+    body = {"comment": {"text": INSULT}, "requestedAttributes": {"TOXICITY": {}}, "tier": tier}
+    response = client.post(ANALYZE, params={"key": api_key}, json=body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]["message"]

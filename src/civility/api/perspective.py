@@ -34,8 +34,8 @@ from civility.api.schemas import (
     TextEntry,
 )
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.errors import EmptyTextError, TextTooLongError
-from civility.scoring import check_text
+from civility.errors import CivilityError, EmptyTextError, TextTooLongError
+from civility.scoring import TIERS, Scorer, check_text, load_scorer
 from civility.store import Community, Feedback
 
 log = logging.getLogger("civility.api")
@@ -144,6 +144,20 @@ def _score(value: float) -> dict[str, Any]:
     return {"value": round(float(value), 6), "type": "PROBABILITY"}
 
 
+def request_scorer(tier: str | None, state: AppState) -> Scorer:
+    """The server's scorer, or the tier a request asked for (loaded once per process)."""
+    if tier is None or tier == state.settings.tier:
+        return state.scorer
+    if tier not in TIERS:
+        raise invalid_request(f"Unknown tier {tier!r}. Available: {', '.join(TIERS)}.")
+    try:
+        return load_scorer(tier)
+    except CivilityError as exc:
+        raise invalid_request(
+            f"Tier {tier!r} is not available on this server: {exc.message}"
+        ) from None
+
+
 async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any]:
     """The response body of comments:analyze, or an ``ApiError``."""
     text = comment_text(body.comment)
@@ -157,12 +171,16 @@ async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any
         wanted = []
     attribute_scores: dict[str, Any] = {}
     if wanted:
-        row = (await state.batcher.predict([text]))[0]
+        scorer = request_scorer(body.tier, state)
+        if scorer is state.scorer:
+            row = (await state.batcher.predict([text]))[0]
+        else:
+            row = (await run_in_threadpool(scorer.predict_proba, [text]))[0]
         to_utf16 = utf16_converter(text)
         spans = {}
         if body.span_annotations:
             names = [w.name for w in wanted]
-            spans = await run_in_threadpool(state.scorer.spans, text, names)
+            spans = await run_in_threadpool(scorer.spans, text, names)
         whole = [{"begin": 0, "end": to_utf16(len(text)), "score": None}]
         for item in wanted:
             value = float(row[item.column])

@@ -64,6 +64,11 @@ class AnalyzeCommentRequest(_Message):
     drop_unsupported_attributes: bool | None = Field(
         None, description="Leave out attributes that are unknown or unsupported instead of failing."
     )
+    tier: str | None = Field(
+        None,
+        description="Civility extension: score this request with another tier (fast, accurate, "
+        "ensemble) than the server's. Perspective clients never send it.",
+    )
 
 
 class Score(_Message):
