@@ -165,6 +165,30 @@ def validation_report(scorer: FastScorer, corpus: Corpus) -> dict[str, Any]:
     return report
 
 
+def training_metadata(train: Corpus, config: object, n_texts: int) -> dict[str, Any]:
+    """What every tier's manifest says about its training: sources, licences, teachers."""
+    used = sorted(set(train.sources.tolist()))
+    return {
+        "model_version": __version__,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "training": {
+            "config": dict(vars(config)),
+            "n_texts": n_texts,
+            "sources": {
+                name: {
+                    "licence": SOURCES[name].licence,
+                    "class": SOURCES[name].licence_class,
+                    "texts": int((train.sources == name).sum()),
+                }
+                for name in used
+            },
+            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
+            "teachers": TEACHER_CREDIT,
+        },
+        "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
+    }
+
+
 def train_fast(
     corpus: Corpus,
     config: TrainingConfig | None = None,
@@ -193,26 +217,7 @@ def train_fast(
     progress(f"{len(texts)} texts after augmentation; fitting")
     scorer = FastScorer(**config.scorer_params).fit(texts, targets, sample_weight=weights)
     progress(f"fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)")
-    used = sorted(set(train.sources.tolist()))
-    metadata: dict[str, Any] = {
-        "model_version": __version__,
-        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "training": {
-            "config": dict(vars(config)),
-            "n_texts": len(texts),
-            "sources": {
-                name: {
-                    "licence": SOURCES[name].licence,
-                    "class": SOURCES[name].licence_class,
-                    "texts": int((train.sources == name).sum()),
-                }
-                for name in used
-            },
-            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
-            "teachers": TEACHER_CREDIT,
-        },
-        "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
-    }
+    metadata = training_metadata(train, config, len(texts))
     if evaluate:
         progress("measuring on the validation split")
         metadata["metrics"] = {"validation": validation_report(scorer, corpus)}

@@ -29,10 +29,9 @@ import numpy as np
 from tqdm import tqdm
 
 from civility import __version__
-from civility.attributes import ATTRIBUTES
 from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.augment import identity_sentences
-from civility.data.sources import SOURCES, data_root
+from civility.data.sources import data_root
 from civility.errors import ConfigError
 from civility.evaluation.metrics import attribute_metrics, span_f1
 from civility.scoring._accurate import AccurateScorer
@@ -40,7 +39,7 @@ from civility.scoring._base import Scorer
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
 from civility.scoring.spans import words
-from civility.scoring.train import TEACHER_CREDIT, predicted_offsets, span_examples
+from civility.scoring.train import predicted_offsets, span_examples, training_metadata
 
 Progress = Callable[[str], None]
 CACHE_DIR = Path("var/cache/accurate")
@@ -342,26 +341,9 @@ def train_accurate(
     progress(
         f"head fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)"
     )
-    used = sorted(set(train.sources.tolist()))
     metadata: dict[str, Any] = {
-        "model_version": __version__,
-        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **training_metadata(train, config, len(texts)),
         "encoder": ENCODER_CREDIT,
-        "training": {
-            "config": dict(vars(config)),
-            "n_texts": len(texts),
-            "sources": {
-                name: {
-                    "licence": SOURCES[name].licence,
-                    "class": SOURCES[name].licence_class,
-                    "texts": int((train.sources == name).sum()),
-                }
-                for name in used
-            },
-            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
-            "teachers": TEACHER_CREDIT,
-        },
-        "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
     }
     if evaluate:
         valid, E_valid = validation_embeddings(corpus, encoder, config)
