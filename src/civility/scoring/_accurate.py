@@ -21,11 +21,10 @@ import numpy as np
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
-from civility.scoring._common import ScorerBase
+from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._masked_lr import MaskedLogisticRegression
 
-MANIFEST = "manifest.json"
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"
 
@@ -202,18 +201,7 @@ class AccurateScorer(ScorerBase):
     @classmethod
     def load(cls, path: str | Path) -> AccurateScorer:
         directory = Path(path)
-        try:
-            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        except FileNotFoundError:
-            raise ArtifactError(
-                f"No model artifact at {directory}: {MANIFEST} is missing."
-            ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
-        if manifest.get("format") != FORMAT:
-            raise ArtifactError(
-                f"{directory} holds a {manifest.get('format')!r} artifact, not {FORMAT!r}."
-            )
+        manifest = read_manifest(directory, FORMAT)
         files: dict[str, str] = manifest.get("sha256", {})
         for name in (ENCODER_FILE, TOKENIZER_FILE, HEAD):
             if not (directory / name).is_file():

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from civility.errors import InvalidParameterError, NotFittedError
+from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
 from civility.scoring._base import Span
 from civility.scoring.spans import word_spans
+
+MANIFEST = "manifest.json"
+"""Every artifact directory describes itself in this file."""
+
+
+def read_manifest(directory: Path, expected_format: str) -> dict[str, Any]:
+    """An artifact's manifest, refusing a missing, corrupt or foreign one in one clear line."""
+    try:
+        manifest: dict[str, Any] = json.loads((directory / MANIFEST).read_text("utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"No model artifact at {directory}: {MANIFEST} is missing.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != expected_format:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise ArtifactError(f"{directory} holds a {found!r} artifact, not {expected_format!r}.")
+    return manifest
 
 
 class ScorerBase:

@@ -19,9 +19,8 @@ from civility import __version__
 from civility.errors import ArtifactError, InvalidParameterError
 from civility.evaluation.metrics import roc_auc
 from civility.scoring._base import Scorer
-from civility.scoring._common import ScorerBase
+from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 
-MANIFEST = "manifest.json"
 FORMAT = "civility.EnsembleScorer.v1"
 WEIGHT_GRID = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 21))
 MIN_CLASS = 10
@@ -153,18 +152,7 @@ class EnsembleScorer(ScorerBase):
         from civility.scoring._loading import load_scorer
 
         directory = Path(path)
-        try:
-            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        except FileNotFoundError:
-            raise ArtifactError(
-                f"No model artifact at {directory}: {MANIFEST} is missing."
-            ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
-        if manifest.get("format") != FORMAT:
-            raise ArtifactError(
-                f"{directory} holds a {manifest.get('format')!r} artifact, not {FORMAT!r}."
-            )
+        manifest = read_manifest(directory, FORMAT)
         fast = load_scorer("fast", directory.parent / "fast")
         accurate = load_scorer("accurate", directory.parent / "accurate")
         labels = manifest["labels"]

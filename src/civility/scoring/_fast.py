@@ -20,12 +20,11 @@ from scipy.special import expit
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
-from civility.scoring._common import ScorerBase
+from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._ngrams import HashedNgramVectorizer
 from civility.scoring.normalize import normalize
 
-MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 FORMAT = "civility.FastScorer.v1"
 
@@ -194,19 +193,13 @@ class FastScorer(ScorerBase):
     @classmethod
     def load(cls, path: str | Path) -> FastScorer:
         directory = Path(path)
+        manifest = read_manifest(directory, FORMAT)
         try:
-            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
             payload = (directory / WEIGHTS).read_bytes()
-        except FileNotFoundError as exc:
+        except FileNotFoundError:
             raise ArtifactError(
-                f"No model artifact at {directory}: {exc.filename} is missing."
+                f"No model artifact at {directory}: {WEIGHTS} is missing."
             ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"Corrupt model manifest in {directory}: {exc}") from None
-        if manifest.get("format") != FORMAT:
-            raise ArtifactError(
-                f"{directory} holds a {manifest.get('format')!r} artifact, not {FORMAT!r}."
-            )
         digest = hashlib.sha256(payload).hexdigest()
         if digest != manifest.get("weights_sha256"):
             raise ArtifactError(
