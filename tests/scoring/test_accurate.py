@@ -275,7 +275,7 @@ def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     from civility.scoring.train_accurate import embed_cached, export_encoder
 
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
-    encoder_dir = export_encoder(tmp_path / "accurate").parent
+    encoder_dir = export_encoder(layers=2)
     texts, Y = load_tiny_corpus()
     scorer = AccurateScorer(encoder_dir=encoder_dir, alpha=1e-3)
     E = embed_cached(scorer.encoder_, texts, "smoke", progress_bar=False)

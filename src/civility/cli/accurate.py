@@ -26,6 +26,9 @@ Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the sa
 Limit = Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")]
 Evaluate = Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")]
 Ensemble = Annotated[bool, typer.Option(help="Also choose the ensemble's weights (needs fast/).")]
+Layers = Annotated[
+    int, typer.Option(help="Transformer layers of MiniLM to keep (1-6): fewer is faster.")
+]
 
 
 def train_accurate_command(
@@ -36,6 +39,7 @@ def train_accurate_command(
     limit: Limit = None,
     evaluate: Evaluate = True,
     ensemble: Ensemble = True,
+    encoder_layers: Layers = 3,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
@@ -53,10 +57,12 @@ def train_accurate_command(
     )
 
     target = output / "accurate"
-    export_encoder(target, progress=console.log)
+    encoder_dir = export_encoder(encoder_layers, progress=console.log)
     corpus = load_corpus(limit_per_source=limit, progress=True)
-    config = AccurateConfig(n_train=n_train, n_valid_per_source=n_valid, seed=seed)
-    scorer, metadata = train_accurate(corpus, target, config, console.log, evaluate=evaluate)
+    config = AccurateConfig(
+        n_train=n_train, n_valid_per_source=n_valid, seed=seed, encoder_layers=encoder_layers
+    )
+    scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
     scorer.save(target, metadata)
     console.log(f"wrote {target} ({scorer.version})")
     if not ensemble:

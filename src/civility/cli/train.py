@@ -85,6 +85,7 @@ def train_command(
     config.scorer_params["max_iter"] = max_iter
     if limit is not None:
         config.identity_sentences = min(config.identity_sentences, limit)
+        config.behaviour_sentences = min(config.behaviour_sentences, limit)
     scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)
     scorer.save(output, metadata)
     bias = ""

@@ -21,6 +21,7 @@ from civility import __version__
 from civility.attributes import ATTRIBUTES, attribute_index
 from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.augment import identity_sentences, obfuscated_copies
+from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import SOURCES, data_root
 from civility.evaluation.metrics import attribute_metrics, span_f1
 from civility.scoring._fast import FastScorer
@@ -43,6 +44,7 @@ class TrainingConfig:
     protect_identity_attacks: bool = True
     obfuscated_share: float = 0.3
     identity_sentences: int = 20000
+    behaviour_sentences: int = 3000
     seed: int = 0
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
@@ -75,7 +77,9 @@ def _augment(
     config: TrainingConfig,
     rng: np.random.Generator,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Disguised copies keep their labels; identity mentions are clean on every attribute.
+    """Disguised copies keep their labels; identity mentions are clean on every attribute;
+    templated behaviours (threats, insults without swear words, violence that threatens no one,
+    counter-speech...) carry their own labels, unlabelled where they say nothing.
 
     Non-toxic texts are disguised too, at a smaller rate: otherwise a "*" or a spaced word
     would itself become evidence of toxicity. Half the identity mentions name the groups the
@@ -101,10 +105,11 @@ def _augment(
         rng, config.identity_sentences - half, OVERSAMPLED_GROUPS
     )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
+    behaviours, behaviour_labels = behaviour_sentences(rng, config.behaviour_sentences)
     return (
-        texts + disguised + mentions,
-        np.vstack([targets, targets[chosen], clean]),
-        np.vstack([weights, weights[chosen], np.ones_like(clean)]),
+        texts + disguised + mentions + behaviours,
+        np.vstack([targets, targets[chosen], clean, behaviour_labels]),
+        np.vstack([weights, weights[chosen], np.ones_like(clean), np.ones_like(behaviour_labels)]),
     )
 
 

