@@ -26,6 +26,7 @@ Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the sa
 Limit = Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")]
 Evaluate = Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")]
 Ensemble = Annotated[bool, typer.Option(help="Also choose the ensemble's weights (needs fast/).")]
+MaxLength = Annotated[int, typer.Option(help="Tokens the encoder reads per comment.")]
 Layers = Annotated[
     int, typer.Option(help="Transformer layers of MiniLM to keep (1-6): fewer is faster.")
 ]
@@ -40,6 +41,7 @@ def train_accurate_command(
     evaluate: Evaluate = True,
     ensemble: Ensemble = True,
     encoder_layers: Layers = 3,
+    max_length: MaxLength = 64,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
@@ -60,7 +62,11 @@ def train_accurate_command(
     encoder_dir = export_encoder(encoder_layers, progress=console.log)
     corpus = load_corpus(limit_per_source=limit, progress=True)
     config = AccurateConfig(
-        n_train=n_train, n_valid_per_source=n_valid, seed=seed, encoder_layers=encoder_layers
+        n_train=n_train,
+        n_valid_per_source=n_valid,
+        seed=seed,
+        encoder_layers=encoder_layers,
+        max_length=max_length,
     )
     scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
     scorer.save(target, metadata)
