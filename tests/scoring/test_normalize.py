@@ -1,10 +1,17 @@
 """The normaliser undoes obfuscation and leaves ordinary prose alone."""
 
+import importlib
+import json
+from importlib import resources
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from civility.scoring import normalize
+
+# The package exports the function under the module's name; the module holds the lexicon.
+normalize_module = importlib.import_module("civility.scoring.normalize")
 
 
 @pytest.mark.parametrize(
@@ -38,6 +45,8 @@ from civility.scoring import normalize
         ("f*u*c*k", "fuck"),
         ("eff you", "fuck you"),
         ("f-ing idiot", "fucking idiot"),
+        ("you are a fucking iiot and a mron", "you are a fucking idiot and a moron"),
+        ("shut up you stupid bith", "shut up you stupid bitch"),
     ],
 )
 def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
@@ -57,10 +66,36 @@ def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
         "it costs $5, not 50%",
         "vitamin f of the series",
         "grade f for effort",
+        "we are going to pick a cap for the moon landing",
+        "dan wore a cut-price suit, woo hoo, tit for tat",
     ],
 )
 def test_ordinary_text_is_left_alone(prose: str) -> None:
     assert normalize(prose) == prose
+
+
+def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
+    """Every real word a dropped-letter form would spell must be on the lexicon's ``!`` list.
+
+    The encoder's vocabulary (shipped with the accurate tier) stands in for an English
+    dictionary; adding a lexicon word whose shortened form is an English word fails here.
+    """
+    vocabulary = json.loads(
+        resources.files("civility").joinpath("models/accurate/tokenizer.json").read_text("utf-8")
+    )["model"]["vocab"]
+    english = {w for w in vocabulary if w.isalpha() and w.islower()}
+    lexicon = sorted(normalize_module._LEXICON)
+    forms = normalize_module.dropped_letter_variants(lexicon, set())
+    kept = set(forms) - set(normalize_module.dropped_letter_variants(lexicon, _keep_list()))
+    assert sorted(set(forms) & english) == sorted(kept - {"fuckit"})
+    assert normalize("you absolute moon") == "you absolute moon"
+
+
+def _keep_list() -> set[str]:
+    text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
+    return {
+        w.lstrip("!") for line in text.splitlines() if line.startswith("!") for w in line.split()
+    }
 
 
 def test_stretched_letters_keep_a_double() -> None:

@@ -121,16 +121,21 @@ _TOKEN = re.compile(r"[\w@$!|+*#%?€£]*[a-z][\w@$!|+*#%?€£]*|[@$*#][\w@$!|+
 def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     words: list[str] = []
     variants: dict[str, str] = {}
+    keep: set[str] = set()
     text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         parts = line.split()
-        if len(parts) == 1:
+        if line.startswith("!"):
+            keep.update(part.lstrip("!") for part in parts)
+        elif len(parts) == 1:
             words.append(parts[0])
         else:
             variants[parts[0]] = parts[1]
+    for deleted, word in dropped_letter_variants(words, keep).items():
+        variants.setdefault(deleted, word)
     # Skeletons (every doubled letter single) find "iddiot" and "fuuck"; ambiguous ones are
     # dropped rather than guessed.
     skeletons: dict[str, str | None] = {}
@@ -142,6 +147,28 @@ def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
         variants,
         {key: word for key, word in skeletons.items() if word is not None},
     )
+
+
+def dropped_letter_variants(words: list[str], keep: set[str]) -> dict[str, str]:
+    """Lexicon words of five letters or more with one inner letter dropped ("iiot", "bith").
+
+    Forms that are real words (``keep``: the ``!`` lines of the lexicon, "moon" for "moron")
+    or that two lexicon words share are left alone: a wrong guess would put abuse into an
+    ordinary comment, which is worse than missing a disguise.
+    """
+    lexicon = set(words)
+    found: dict[str, str | None] = {}
+    for word in words:
+        # Three-letter leftovers ("hoo" from "homo", "tat" from "twat") are too often words
+        # or interjections of their own; the hand-written variants cover the short words.
+        if len(word) < 5:
+            continue
+        for i in range(1, len(word) - 1):
+            deleted = word[:i] + word[i + 1 :]
+            if deleted in lexicon or deleted in keep:
+                continue
+            found[deleted] = None if found.get(deleted, word) != word else word
+    return {deleted: word for deleted, word in found.items() if word is not None}
 
 
 def _skeleton(token: str) -> str:
