@@ -75,7 +75,7 @@ def test_ordinary_text_is_left_alone(prose: str) -> None:
 
 
 def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
-    """Every real word a dropped-letter form would spell must be on the lexicon's ``!`` list.
+    """Every real word a dropped-letter form would spell is on the lexicon's ``!`` list.
 
     The encoder's vocabulary (shipped with the accurate tier) stands in for an English
     dictionary; adding a lexicon word whose shortened form is an English word fails here.
@@ -87,7 +87,7 @@ def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
     lexicon = sorted(normalize_module._LEXICON)
     forms = normalize_module.dropped_letter_variants(lexicon, set())
     kept = set(forms) - set(normalize_module.dropped_letter_variants(lexicon, _keep_list()))
-    assert sorted(set(forms) & english) == sorted(kept - {"fuckit"})
+    assert set(forms) & english <= kept
     assert normalize("you absolute moon") == "you absolute moon"
 
 

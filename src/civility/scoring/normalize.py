@@ -150,7 +150,7 @@ def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
 
 
 def dropped_letter_variants(words: list[str], keep: set[str]) -> dict[str, str]:
-    """Lexicon words of five letters or more with one inner letter dropped ("iiot", "bith").
+    """Every lexicon word with one inner letter dropped ("iiot", "bith"), mapped back to it.
 
     Forms that are real words (``keep``: the ``!`` lines of the lexicon, "moon" for "moron")
     or that two lexicon words share are left alone: a wrong guess would put abuse into an
@@ -159,9 +159,7 @@ def dropped_letter_variants(words: list[str], keep: set[str]) -> dict[str, str]:
     lexicon = set(words)
     found: dict[str, str | None] = {}
     for word in words:
-        # Three-letter leftovers ("hoo" from "homo", "tat" from "twat") are too often words
-        # or interjections of their own; the hand-written variants cover the short words.
-        if len(word) < 5:
+        if len(word) < 4:
             continue
         for i in range(1, len(word) - 1):
             deleted = word[:i] + word[i + 1 :]
