@@ -23,7 +23,7 @@ SOURCES = ["hatexplain", "stormfront_degibert2018", "paradetox", "toxic-spans"]
 @pytest.fixture(scope="module")
 def trained() -> tuple[FastScorer, dict]:
     corpus = load_corpus(SOURCES, limit_per_source=3000)
-    config = TrainingConfig(identity_sentences=500)
+    config = TrainingConfig(identity_sentences=500, behaviour_sentences=300)
     config.scorer_params["max_iter"] = 60
     return train_fast(corpus, config)
 
@@ -48,7 +48,7 @@ def test_training_records_sources_licences_and_span_figures(
 
 def test_training_is_deterministic_for_a_seed() -> None:
     corpus = load_corpus(["fox_news_comments"])
-    config = TrainingConfig(identity_sentences=50)
+    config = TrainingConfig(identity_sentences=50, behaviour_sentences=50)
     config.scorer_params["max_iter"] = 15
     first, _ = train_fast(corpus, config, evaluate=False)
     second, _ = train_fast(corpus, config, evaluate=False)

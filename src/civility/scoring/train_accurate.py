@@ -31,6 +31,7 @@ from tqdm import tqdm
 from civility import __version__
 from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.augment import identity_sentences
+from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import data_root
 from civility.errors import ConfigError
 from civility.evaluation.metrics import attribute_metrics, span_f1
@@ -56,6 +57,7 @@ class AccurateConfig:
     teacher_only_weight: float = 0.3
     span_posts: int = 400
     n_identity: int = 1000
+    n_behaviour: int = 500
     encoder_layers: int = 3
     max_length: int = 64
     seed: int = 0
@@ -359,13 +361,24 @@ def train_accurate(
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
     # Non-toxic sentences that name identity groups: the encoder's notion of "about Muslims"
-    # must not become "toxic" just because hate speech is often about them.
-    mentions = identity_sentences(np.random.default_rng(config.seed), config.n_identity)
-    texts = train.texts + mentions
-    targets = np.vstack([targets, np.zeros((len(mentions), targets.shape[1]), np.float32)])
-    weights = np.vstack([weights, np.ones((len(mentions), weights.shape[1]), np.float32)])
+    # must not become "toxic" just because hate speech is often about them. Templated
+    # behaviours (threats, insults without swearing...) as in the fast tier.
+    rng = np.random.default_rng(config.seed)
+    mentions = identity_sentences(rng, config.n_identity)
+    behaviours, behaviour_labels = behaviour_sentences(rng, config.n_behaviour)
+    texts = train.texts + mentions + behaviours
+    targets = np.vstack(
+        [targets, np.zeros((len(mentions), targets.shape[1]), np.float32), behaviour_labels]
+    )
+    weights = np.vstack(
+        [weights, np.ones((len(texts) - len(weights), weights.shape[1]), np.float32)]
+    )
     E = np.vstack(
-        [embed_cached(encoder, train.texts, "train"), embed_cached(encoder, mentions, "identity")]
+        [
+            embed_cached(encoder, train.texts, "train"),
+            embed_cached(encoder, mentions, "identity"),
+            embed_cached(encoder, behaviours, "behaviours"),
+        ]
     )
     started = time.perf_counter()
     params = {"max_length": config.max_length, **config.scorer_params}
