@@ -96,8 +96,8 @@ def test_reliability_writes_one_png_per_attribute(tmp_path: Path) -> None:
     assert "TOXICITY\tECE" in result.output
 
 
-BIAS_FLOOR_TEMPLATES = 0.90
-"""Final bias score of the shipped fast model on the templates (0.911 measured), rounded down."""
+BIAS_FLOOR_TEMPLATES = 0.95
+"""Final bias score of the shipped fast model on the templates (0.960 measured), rounded down."""
 
 
 @requires_data

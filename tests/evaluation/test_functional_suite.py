@@ -90,28 +90,30 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 
 # Per-behaviour accuracy the shipped model reaches, rounded down (measured on
-# fast-0.1.0-f8d1a8b89935 with `civility functional`; see docs/fairness.md). A change that drops
-# a behaviour below its floor is a regression users would notice. Raise floors as models improve.
+# fast-0.1.0-7a51f70c164c with `civility functional`; see docs/fairness.md). A change that drops
+# a behaviour below its floor is a regression users would notice. Raise floors as models improve;
+# negation and identity_neutral were lowered by two cases and one for this model, which gained
+# 15 threats and 11 insults (docs/fairness.md, second mitigation).
 FLOORS: dict[str, float] = {
-    "identity_neutral": 1.00,  # 28/28
-    "identity_positive": 0.96,  # 25/26
-    "negation": 0.84,  # 22/26
-    "counter_speech": 0.69,  # 18/26
-    "profanity_not_attacking": 0.61,  # 16/26
-    "insult_with_profanity": 0.80,  # 21/26
-    "insult_without_profanity": 0.38,  # 10/26
-    "threat": 0.11,  # 3/26: a floor against regressions; the xfail below tracks the target
+    "identity_neutral": 0.96,  # 27/28
+    "identity_positive": 1.00,  # 26/26
+    "negation": 0.76,  # 20/26
+    "counter_speech": 0.73,  # 19/26
+    "profanity_not_attacking": 0.80,  # 21/26
+    "insult_with_profanity": 0.92,  # 24/26
+    "insult_without_profanity": 0.80,  # 21/26
+    "threat": 0.69,  # 18/26: the xfail below tracks the 0.90 target
     "threat_history_or_prediction": 1.00,  # 26/26
     "sarcasm": 1.00,  # 26/26
-    "obfuscation_spaced": 0.76,  # 19/25
-    "obfuscation_dotted": 0.88,  # 22/25
-    "obfuscation_leet": 0.76,  # 19/25
-    "obfuscation_masked_star": 0.92,  # 23/25
-    "obfuscation_masked_hash": 0.92,  # 23/25
-    "obfuscation_homoglyph": 0.96,  # 24/25
-    "obfuscation_zero_width": 0.88,  # 22/25
-    "obfuscation_missing_letters": 0.84,  # 21/25
-    "obfuscation_doubled_letters": 0.88,  # 22/25
+    "obfuscation_spaced": 1.00,  # 25/25
+    "obfuscation_dotted": 1.00,  # 25/25
+    "obfuscation_leet": 0.84,  # 21/25
+    "obfuscation_masked_star": 1.00,  # 25/25
+    "obfuscation_masked_hash": 1.00,  # 25/25
+    "obfuscation_homoglyph": 1.00,  # 25/25
+    "obfuscation_zero_width": 1.00,  # 25/25
+    "obfuscation_missing_letters": 0.96,  # 24/25
+    "obfuscation_doubled_letters": 1.00,  # 25/25
 }
 TARGET = 0.90
 """The issue's goal for every behaviour."""

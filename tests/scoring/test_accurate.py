@@ -296,15 +296,24 @@ def test_embedding_cache_embeds_only_new_texts(
     monkeypatch.chdir(tmp_path)
     encoder = tiny_accurate.encoder_
     seen: list[str] = []
-    real_embed = encoder.embed
-    monkeypatch.setattr(encoder, "embed", lambda texts: seen.extend(texts) or real_embed(texts))
+    real_embed = encoder.embed_normalized
+    monkeypatch.setattr(
+        encoder, "embed_normalized", lambda texts: seen.extend(texts) or real_embed(texts)
+    )
     first = embed_cached(encoder, ["you idiot", "lovely weather"], "a", progress_bar=False)
     second = embed_cached(
-        encoder, ["lovely weather", "you moron", "you moron"], "b", progress_bar=False
+        encoder, ["Lovely weather", "you moron", "you m0r0n"], "b", progress_bar=False
     )
+    # "Lovely weather" and "you m0r0n" read as texts already embedded once normalised.
     assert seen == ["you idiot", "lovely weather", "you moron"]
     np.testing.assert_array_equal(second[0], first[1])
     np.testing.assert_array_equal(second[1:], real_embed(["you moron", "you moron"]))
+
+
+def test_the_encoder_reads_through_disguises(tiny_accurate: AccurateScorer) -> None:
+    encoder = tiny_accurate.encoder_
+    plain, disguised = encoder.embed(["you idiot", "you i.d.i.o.t"])
+    np.testing.assert_allclose(plain, disguised)
 
 
 def test_subsample_survives_a_changed_corpus() -> None:

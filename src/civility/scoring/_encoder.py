@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from civility.errors import ArtifactError
+from civility.scoring.normalize import normalize
 
 ENCODER_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -84,7 +85,16 @@ class OnnxEncoder:
         return np.asarray(out, dtype=np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings (len(texts), dim), in input order."""
+        """Embeddings (len(texts), dim), in input order.
+
+        Texts go through the fast tier's ``normalize`` first: the encoder's word pieces know
+        "idiot" but read "i.d.i.o.t" or "іdіot" (Cyrillic і) as noise, so without it every
+        disguise the fast tier sees through would blind this one.
+        """
+        return self.embed_normalized([normalize(text) for text in texts])
+
+    def embed_normalized(self, texts: Sequence[str]) -> np.ndarray:
+        """``embed`` for texts already normalised (the training cache keys on those)."""
         if len(texts) == 0:
             return np.zeros((0, self.dim_), dtype=np.float32)
         encodings = self.tokenizer_.encode_batch(list(texts))

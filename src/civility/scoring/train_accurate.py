@@ -39,6 +39,7 @@ from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import Scorer
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
+from civility.scoring.normalize import normalize
 from civility.scoring.spans import words
 from civility.scoring.train import predicted_offsets, span_examples, training_metadata
 
@@ -238,6 +239,9 @@ def embed_cached(
     folder = _cache_folder(encoder)
     folder.mkdir(parents=True, exist_ok=True)
     index, arrays = _read_parts(folder)
+    # Keyed by the normalised text, which is what the encoder reads: a change to the
+    # normaliser re-embeds exactly the texts it changes.
+    texts = [normalize(text) for text in texts]
     keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest().encode() for t in texts]
     first: dict[bytes, int] = {}
     for i, key in enumerate(keys):
@@ -254,7 +258,7 @@ def embed_cached(
         for start in range(0, len(missing), CHUNK):
             chosen = missing[start : start + CHUNK]
             chunk_keys = np.array([keys[i] for i in chosen], dtype="S40")
-            embeddings = encoder.embed([texts[i] for i in chosen])
+            embeddings = encoder.embed_normalized([texts[i] for i in chosen])
             path = folder / f"{name}-{time.time_ns()}.npz"
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as handle:
