@@ -210,8 +210,9 @@ def _article(word: str) -> str:
 
 
 def _fill(template: str, rng: np.random.Generator) -> str:
+    """One sentence: ``{slot}`` picks a filler, ``{Slot}`` capitalises it, ``{a_slot}`` adds
+    "a"/"an", ``{slot_lc}`` lower-cases its first letter (but never "I")."""
     adj_id, group = IDENTITY_TERMS[int(rng.integers(len(IDENTITY_TERMS)))]
-
     table = slots()
 
     def pick(name: str) -> str:
@@ -225,7 +226,7 @@ def _fill(template: str, rng: np.random.Generator) -> str:
             return group[0].upper() + group[1:]
         if name == "adj_id":
             return adj_id
-        if name.startswith(("a_", "A_")):
+        if name.startswith("a_"):
             return _article(pick(name[2:]))
         if name.endswith("_lc"):
             word = pick(name[:-3])
