@@ -47,6 +47,7 @@ normalize_module = importlib.import_module("civility.scoring.normalize")
         ("f-ing idiot", "fucking idiot"),
         ("you are a fucking iiot and a mron", "you are a fucking idiot and a moron"),
         ("shut up you stupid bith", "shut up you stupid bitch"),
+        ("a complete 4$sh01e and a 1i@r", "a complete asshole and a liar"),
     ],
 )
 def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:

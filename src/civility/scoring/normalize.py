@@ -13,6 +13,7 @@ text untouched, which matters as much as catching the disguised words.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -202,6 +203,16 @@ def _rewrite_token(token: str) -> str:
         found = _canonical(decoded)
         if found is not None:
             return found
+        # "1" stands for "l" as often as for "i" ("1oser", "a$sh01e"): try each reading.
+        ones = [i for i, c in enumerate(token) if c == "1"]
+        if 0 < len(ones) <= 3:
+            for choice in itertools.product("il", repeat=len(ones)):
+                letters = list(decoded)
+                for i, letter in zip(ones, choice, strict=True):
+                    letters[i] = letter
+                found = _canonical("".join(letters))
+                if found is not None:
+                    return found
         token_for_mask = decoded
     else:
         token_for_mask = token
