@@ -107,7 +107,7 @@ FLOORS: dict[str, float] = {
     "sarcasm": 1.00,  # 26/26
     "obfuscation_spaced": 1.00,  # 25/25
     "obfuscation_dotted": 1.00,  # 25/25
-    "obfuscation_leet": 0.84,  # 21/25
+    "obfuscation_leet": 0.88,  # 22/25
     "obfuscation_masked_star": 1.00,  # 25/25
     "obfuscation_masked_hash": 1.00,  # 25/25
     "obfuscation_homoglyph": 1.00,  # 25/25
