@@ -133,7 +133,7 @@ def test_shipped_model_holds_its_floor(behaviour: str) -> None:
 
 
 @shipped
-@pytest.mark.xfail(strict=True, reason="known failure: most explicit threats stay under THREAT 0.5")
+@pytest.mark.xfail(strict=True, reason="known failure: 69% of explicit threats reach THREAT 0.5")
 def test_shipped_model_flags_threats() -> None:
     """Strict: when a model starts flagging threats this passes, and the floor must be added."""
     assert _shipped_report()["threat"]["accuracy"] >= TARGET  # type: ignore[operator]
