@@ -1,6 +1,6 @@
 """Training the accurate tier: export the encoder, embed a subsample once, fit the head.
 
-On two CPU cores the encoder embeds a few dozen to a hundred and fifty comments a second, so
+On two CPU cores the full encoder embeds 75 to 150 comments a second (forward only), so
 fine-tuning it over the whole corpus would take many hours. What we do instead, measured on
 this data: freeze the encoder, embed a stratified subsample of the training split (and of the
 validation split, to measure and to choose the ensemble's weights) once, cache the embeddings,
