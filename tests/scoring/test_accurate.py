@@ -337,3 +337,23 @@ def test_subsample_survives_a_changed_corpus() -> None:
     smaller = corpus.subset(np.arange(n) != int(rows[0]))
     again = {smaller.texts[i] for i in select_rows(smaller, "train", 120, None, seed=0)}
     assert len(chosen & again) >= 118
+
+
+def test_the_accurate_tier_gets_a_model_card(
+    tiny_accurate: AccurateScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civility.cli.accurate import accurate_summary
+    from civility.evaluation.report import render_model_card
+
+    metadata = {
+        "encoder": "a two-layer test encoder",
+        "metrics": {"validation": {"all": {"TOXICITY": {"roc_auc": 0.9}}}},
+    }
+    monkeypatch.setattr(tiny_accurate, "metadata_", metadata)
+    card = render_model_card(
+        tiny_accurate, "## Identity-term bias\n\nfinal 0.95", accurate_summary(metadata), "x"
+    )
+    assert "a two-layer test encoder" in card
+    assert "| TOXICITY | 0.900 |" in card and "| INSULT | – |" in card
+    assert card.rstrip().endswith("final 0.95")
+    assert "## Training data" not in card  # no training section, no empty table

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from civility.errors import ArtifactError
+
+if TYPE_CHECKING:
+    from civility.scoring import EnsembleScorer, Scorer
 
 console = Console(stderr=True)
 MODELS = Path("src/civility/models")
@@ -50,6 +53,8 @@ def train_accurate_command(
     Needs the train extra (torch, transformers, onnx) only to export the encoder, once.
     """
     from civility.data import load_corpus
+    from civility.evaluation.fairness import bias_markdown, evaluate_bias
+    from civility.evaluation.report import render_model_card
     from civility.scoring import FastScorer
     from civility.scoring.train_accurate import (
         AccurateConfig,
@@ -57,6 +62,14 @@ def train_accurate_command(
         train_accurate,
         tune_ensemble,
     )
+
+    def write_card(scorer: Scorer, directory: Path, summary: str) -> None:
+        bias = ""
+        if evaluate:
+            console.log(f"measuring identity-term bias for {directory.name}'s model card")
+            bias = bias_markdown(evaluate_bias(scorer))
+        card = render_model_card(scorer, bias, summary, "civility train-accurate")
+        (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
     target = output / "accurate"
     encoder_dir = export_encoder(encoder_layers, progress=console.log)
@@ -70,6 +83,7 @@ def train_accurate_command(
     )
     scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
     scorer.save(target, metadata)
+    write_card(scorer, target, accurate_summary(metadata))
     console.log(f"wrote {target} ({scorer.version})")
     if not ensemble:
         return
@@ -80,7 +94,24 @@ def train_accurate_command(
         return
     blend, blend_metadata = tune_ensemble(scorer, fast, corpus, config, console.log)
     blend.save(output / "ensemble", blend_metadata)
+    write_card(blend, output / "ensemble", ensemble_summary(blend))
     console.log(f"wrote {output / 'ensemble'} ({blend.version})")
+
+
+def accurate_summary(metadata: dict[str, Any]) -> str:
+    return (
+        "Civility's accurate tier: a multi-attribute logistic regression head, trained with "
+        f"masked soft labels, on sentence embeddings of {metadata['encoder']}"
+    )
+
+
+def ensemble_summary(blend: EnsembleScorer) -> str:
+    weights = ", ".join(f"{a} {w:.2f}" for a, w in zip(blend.labels_, blend.weights_, strict=True))
+    return (
+        f"Civility's ensemble tier: per attribute, a weighted mean of `{blend.fast.version}` "
+        f"and `{blend.accurate.version}`. Weight of the accurate tier: {weights}; chosen on "
+        f"the {blend.metadata_.get('weights_chosen_on', 'validation split')}."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -164,19 +164,33 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def render_model_card(scorer: FastScorer, bias_section: str = "") -> str:
-    """The model card shipped beside the artifact: data, licences, teachers, headline figures."""
+FAST_SUMMARY = (
+    "Civility's fast tier: word and character n-gram TF-IDF features on normalised text "
+    "(obfuscation undone) and a multi-attribute logistic regression trained with masked, "
+    "soft labels."
+)
+
+
+def render_model_card(
+    scorer: Scorer,
+    bias_section: str = "",
+    summary: str = FAST_SUMMARY,
+    command: str = "civility train",
+) -> str:
+    """The model card shipped beside an artifact: data, licences, teachers, headline figures.
+
+    Every tier's manifest carries the same ``training`` and ``metrics`` sections, so one card
+    fits all; ``summary`` says what the model is and ``command`` what rebuilds it.
+    """
     meta = scorer.metadata_
     training = meta.get("training", {})
     metrics = meta.get("metrics", {})
+    config = f" (config: `{training['config']}`)" if "config" in training else ""
     lines = [
         f"# Model card: `{scorer.version}`",
         "",
-        "Civility's fast tier: word and character n-gram TF-IDF features on normalised text "
-        "(obfuscation undone) and a multi-attribute logistic regression trained with masked, "
-        "soft labels. Scores English comments; trained "
-        f"{meta.get('trained_at', 'at an unknown time')} with `civility train` "
-        f"(config: `{training.get('config', {})}`).",
+        f"{summary} Scores English comments; trained "
+        f"{meta.get('trained_at', 'at an unknown time')} with `{command}`{config}.",
         "",
         "## Attributes",
         "",
@@ -184,30 +198,42 @@ def render_model_card(scorer: FastScorer, bias_section: str = "") -> str:
         "|---|---:|---|",
     ]
     overall = metrics.get("validation", {}).get("all", {})
+    attributes = meta.get("attributes", {})
     for attribute in scorer.labels_:
         auc = overall.get(attribute, {}).get("roc_auc")
-        experimental = meta.get("attributes", {}).get(attribute, {}).get("experimental")
+        experimental = attributes.get(attribute, {}).get("experimental")
         lines.append(f"| {attribute} | {_cell(auc)} | {'experimental' if experimental else ''} |")
+    spans = metrics.get("spans")
+    if spans:
+        lines += [
+            "",
+            f"Span F1 on the SemEval-2021 Toxic Spans test posts: {spans['test_f1']:.3f} "
+            f"(threshold {spans['threshold']}, chosen on training posts).",
+        ]
+    if training:
+        lines += [
+            "",
+            "## Training data",
+            "",
+            f"Licence classes used: {', '.join(training.get('licence_classes', []))} "
+            "(A: may train the default model; B: opt-in models only).",
+            "",
+            "| source | licence | class | texts |",
+            "|---|---|---|---:|",
+        ]
+        for name, info in training.get("sources", {}).items():
+            lines.append(f"| {name} | {info['licence']} | {info['class']} | {info['texts']} |")
+        lines += [
+            "",
+            f"Augmentation: see the config above ({training.get('n_texts', '?')} training "
+            "texts in all, with disguised copies, templated identity mentions and templated "
+            "behaviours where the config asks for them).",
+            "",
+            "## Teachers",
+            "",
+            str(training.get("teachers", "none")),
+        ]
     lines += [
-        "",
-        "## Training data",
-        "",
-        f"Licence classes used: {', '.join(training.get('licence_classes', []))} "
-        "(A: may train the default model; B: opt-in models only).",
-        "",
-        "| source | licence | class | texts |",
-        "|---|---|---|---:|",
-    ]
-    for name, info in training.get("sources", {}).items():
-        lines.append(f"| {name} | {info['licence']} | {info['class']} | {info['texts']} |")
-    lines += [
-        "",
-        f"Augmentation: disguised copies of toxic texts and templated non-toxic identity "
-        f"mentions ({training.get('n_texts', '?')} training texts in all).",
-        "",
-        "## Teachers",
-        "",
-        str(training.get("teachers", "none")),
         "",
         "## Limits",
         "",
