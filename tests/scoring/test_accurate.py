@@ -28,7 +28,7 @@ from civility.scoring import (
     load_scorer,
 )
 from civility.scoring._ensemble import choose_weights
-from conftest import load_tiny_corpus
+from conftest import load_tiny_corpus, requires_data
 
 onnx = pytest.importorskip("onnx")
 DIM = 24
@@ -357,3 +357,28 @@ def test_the_accurate_tier_gets_a_model_card(
     assert "| TOXICITY | 0.900 |" in card and "| INSULT | – |" in card
     assert card.rstrip().endswith("final 0.95")
     assert "## Training data" not in card  # no training section, no empty table
+
+
+@requires_data
+@pytest.mark.slow
+def test_training_the_head_on_a_slice_of_the_real_data(
+    tiny_accurate: AccurateScorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole train_accurate path but the export, which alone needs torch: CI runs it."""
+    from civility.data import load_corpus
+    from civility.data.behaviours import BEHAVIOURS
+    from civility.scoring.train_accurate import AccurateConfig, train_accurate
+
+    monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
+    corpus = load_corpus(["hatexplain", "paradetox", "toxic-spans"], limit_per_source=300)
+    config = AccurateConfig(
+        n_train=400, n_valid_per_source=40, n_identity=20, n_behaviour=5, span_posts=20
+    )
+    scorer, metadata = train_accurate(corpus, Path(str(tiny_accurate.encoder_dir)), config)
+    assert metadata["training"]["n_texts"] == 400 + 20 + 5 * len(BEHAVIOURS)
+    assert "first 3 of 6 layers" in metadata["encoder"]
+    assert set(metadata["metrics"]["validation"]) >= {"all", "hatexplain", "paradetox"}
+    assert 0 <= metadata["metrics"]["spans"]["test_f1"] <= 1
+    assert scorer.max_length == config.max_length
+    assert scorer.predict_proba(["you idiot", "thanks"]).shape == (2, len(ATTRIBUTE_NAMES))
+    assert list((tmp_path / "var" / "cache" / "accurate").iterdir())  # embeddings cached
