@@ -48,6 +48,10 @@ normalize_module = importlib.import_module("civility.scoring.normalize")
         ("you are a fucking iiot and a mron", "you are a fucking idiot and a moron"),
         ("shut up you stupid bith", "shut up you stupid bitch"),
         ("a complete 4$sh01e and a 1i@r", "a complete asshole and a liar"),
+        ("f4ck off", "fuck off"),  # a symbol that is no letter of the word: a hole
+        ("sc|_|m like you", "scum like you"),  # letters drawn with several symbols
+        ("you |\\/|oron", "you moron"),
+        ("/\\ss hole", "ass hole"),
     ],
 )
 def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
@@ -69,6 +73,8 @@ def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
         "grade f for effort",
         "we are going to pick a cap for the moon landing",
         "dan wore a cut-price suit, woo hoo, tit for tat",
+        "b4 the 4th, c4 and r2d2 at 1pm, 5am, h3ll0 w0rld, b4ck s00n, 3d",
+        "read and\\/or write, 50/50, f(x) = (a|b), \\/\\/ /\\ |_| ()",
     ],
 )
 def test_ordinary_text_is_left_alone(prose: str) -> None:

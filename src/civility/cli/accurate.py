@@ -30,6 +30,10 @@ Limit = Annotated[int | None, typer.Option(help="At most this many texts per sou
 Evaluate = Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")]
 Ensemble = Annotated[bool, typer.Option(help="Also choose the ensemble's weights (needs fast/).")]
 MaxLength = Annotated[int, typer.Option(help="Tokens the encoder reads per comment.")]
+FineTune = Annotated[
+    int,
+    typer.Option(help="Epochs of fine-tuning the encoder before export (0: keep it frozen)."),
+]
 Layers = Annotated[
     int, typer.Option(help="Transformer layers of MiniLM to keep (1-6): fewer is faster.")
 ]
@@ -45,12 +49,13 @@ def train_accurate_command(
     ensemble: Ensemble = True,
     encoder_layers: Layers = 3,
     max_length: MaxLength = 64,
+    fine_tune_epochs: FineTune = 1,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
     Embeddings are cached under var/cache/accurate/, so an interrupted run resumes where it
     stopped and a second run (other head settings, the ensemble alone) embeds nothing again.
-    Needs the train extra (torch, transformers, onnx) only to export the encoder, once.
+    Needs the train extra (torch, transformers, onnx) to fine-tune and export the encoder, once.
     """
     from civility.data import load_corpus
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
@@ -58,7 +63,7 @@ def train_accurate_command(
     from civility.scoring import FastScorer
     from civility.scoring.train_accurate import (
         AccurateConfig,
-        export_encoder,
+        build_encoder,
         train_accurate,
         tune_ensemble,
     )
@@ -72,7 +77,6 @@ def train_accurate_command(
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
     target = output / "accurate"
-    encoder_dir = export_encoder(encoder_layers, progress=console.log)
     corpus = load_corpus(limit_per_source=limit, progress=True)
     config = AccurateConfig(
         n_train=n_train,
@@ -80,7 +84,9 @@ def train_accurate_command(
         seed=seed,
         encoder_layers=encoder_layers,
         max_length=max_length,
+        fine_tune_epochs=fine_tune_epochs,
     )
+    encoder_dir = build_encoder(corpus, config, console.log)
     scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
     scorer.save(target, metadata)
     write_card(scorer, target, accurate_summary(metadata))

@@ -105,6 +105,19 @@ _LEET = str.maketrans(
     }
 )
 _LEET_CHARS = frozenset("0134578@$!|+€£9")
+# Letters drawn with two or more symbols: "sc|_|m", "|\/|oron", "/\ss". Longest first.
+_LEET_PIECES = {
+    "|\\/|": "m",
+    "\\/\\/": "w",
+    "|\\|": "n",
+    "|_|": "u",
+    "/\\": "a",
+    "\\/": "v",
+    "()": "o",
+}
+_MULTI_LEET = re.compile(
+    r"[a-z0-9@$]*(?:(?:" + "|".join(map(re.escape, _LEET_PIECES)) + r")[a-z0-9@$]*)+"
+)
 _MASK_CHARS = frozenset("*#%?_")
 
 # Three or more single letters separated by one kind of separator: "f u c k", "i.d.i.o.t",
@@ -213,21 +226,32 @@ def _rewrite_token(token: str) -> str:
                 found = _canonical("".join(letters))
                 if found is not None:
                     return found
+        if not chars & _MASK_CHARS:
+            # A symbol that reads as no letter of the word ("f4ck"): a hole, as with "f*ck",
+            # when the rest of the word is clear and only one lexicon word fits.
+            # Inside the word only: "idiot!" is an exclamation, not "idiots".
+            holes = [i for i, c in enumerate(token) if c in _LEET_CHARS]
+            inner = token[0].isalpha() and token[-1].isalpha()
+            if inner and len(holes) <= 2 and len(token) - len(holes) >= 3:
+                fits = _fill(token, frozenset(_LEET_CHARS))
+                if len(fits) == 1:
+                    return fits[0]
         token_for_mask = decoded
     else:
         token_for_mask = token
     if chars & _MASK_CHARS:
-        pattern = re.compile(
-            "".join("[a-z]" if c in _MASK_CHARS else re.escape(c) for c in token_for_mask)
-        )
-        letters = sum(c not in _MASK_CHARS for c in token_for_mask)
-        if letters >= 1:
-            for word in _BY_LENGTH.get(len(token_for_mask), ()):
-                if pattern.fullmatch(word):
-                    return word
-        return token
+        fits = _fill(token_for_mask, _MASK_CHARS)
+        return fits[0] if fits else token
     found = _canonical(token)
     return found if found is not None else token
+
+
+def _fill(token: str, holes: frozenset[str]) -> list[str]:
+    """The lexicon words that ``token`` spells when each of its ``holes`` is any letter."""
+    if sum(c not in holes for c in token) < 1:
+        return []
+    pattern = re.compile("".join("[a-z]" if c in holes else re.escape(c) for c in token))
+    return [word for word in _BY_LENGTH.get(len(token), ()) if pattern.fullmatch(word)]
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -247,6 +271,17 @@ def _join_spaced(match: re.Match[str]) -> str:
     return joined
 
 
+def _undo_multi_leet(match: re.Match[str]) -> str:
+    """Read symbol-drawn letters, but only where the result is a word of the lexicon."""
+    run = match.group(0)
+    if not any(c.isalpha() for c in run):
+        return run
+    for piece, letter in _LEET_PIECES.items():
+        run = run.replace(piece, letter)
+    found = _rewrite_token(run)
+    return found if found in _LEXICON else match.group(0)
+
+
 def _spell_lone_f(match: re.Match[str]) -> str:
     return f"fuck {match.group(2)}" if match.group(2) else f"fuck{match.group(3)}"
 
@@ -262,6 +297,8 @@ def normalize(text: str) -> str:
     text = _SPACED.sub(_join_spaced, text)
     text = _STRETCHED.sub(r"\1\1", text)
     text = _LONE_F.sub(_spell_lone_f, text)
+    if "|" in text or "/" in text or "()" in text:
+        text = _MULTI_LEET.sub(_undo_multi_leet, text)
     # Most tokens are ordinary words: find the few that change before paying for a re.sub
     # callback on every token.
     changed = {t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t)) != t}

