@@ -89,64 +89,94 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
     assert totals["non_toxic"]["cases"] + totals["toxic"]["cases"] == len(load_suite())  # type: ignore[index]
 
 
-# Per-behaviour accuracy the shipped model reaches, rounded down (measured on
-# fast-0.1.0-7a51f70c164c with `civility functional`; see docs/fairness.md). A change that drops
-# a behaviour below its floor is a regression users would notice. Raise floors as models improve;
-# negation and identity_neutral were lowered by two cases and one for this model, which gained
-# 15 threats and 11 insults (docs/fairness.md, second mitigation).
-FLOORS: dict[str, float] = {
-    "identity_neutral": 0.96,  # 27/28
-    "identity_positive": 1.00,  # 26/26
-    "negation": 0.76,  # 20/26
-    "counter_speech": 0.73,  # 19/26
-    "profanity_not_attacking": 0.80,  # 21/26
-    "insult_with_profanity": 0.92,  # 24/26
-    "insult_without_profanity": 0.80,  # 21/26
-    "threat": 0.69,  # 18/26: the xfail below tracks the 0.90 target
-    "threat_history_or_prediction": 1.00,  # 26/26
-    "sarcasm": 1.00,  # 26/26
-    "obfuscation_spaced": 1.00,  # 25/25
-    "obfuscation_dotted": 1.00,  # 25/25
-    "obfuscation_leet": 0.88,  # 22/25
-    "obfuscation_masked_star": 1.00,  # 25/25
-    "obfuscation_masked_hash": 1.00,  # 25/25
-    "obfuscation_homoglyph": 1.00,  # 25/25
-    "obfuscation_zero_width": 1.00,  # 25/25
-    "obfuscation_missing_letters": 0.96,  # 24/25
-    "obfuscation_doubled_letters": 1.00,  # 25/25
+# Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
+# functional --tier T` on fast-0.1.0-7a51f70c164c and on its ensemble with
+# accurate-0.1.0-3013a171a90e; see docs/fairness.md). A change that drops a behaviour below its
+# floor is a regression users would notice. Raise floors as models improve; for the fast model
+# negation and identity_neutral were lowered by two cases and one, as it gained 15 threats and
+# 11 insults (docs/fairness.md, second mitigation). Threats also have a strict expected
+# failure below, for the 0.90 target.
+FLOORS: dict[str, dict[str, float]] = {
+    "fast": {
+        "identity_neutral": 0.96,  # 27/28
+        "identity_positive": 1.00,  # 26/26
+        "negation": 0.76,  # 20/26
+        "counter_speech": 0.73,  # 19/26
+        "profanity_not_attacking": 0.80,  # 21/26
+        "insult_with_profanity": 0.92,  # 24/26
+        "insult_without_profanity": 0.80,  # 21/26
+        "threat": 0.69,  # 18/26
+        "threat_history_or_prediction": 1.00,  # 26/26
+        "sarcasm": 1.00,  # 26/26
+        "obfuscation_spaced": 1.00,  # 25/25
+        "obfuscation_dotted": 1.00,  # 25/25
+        "obfuscation_leet": 0.92,  # 23/25
+        "obfuscation_masked_star": 1.00,  # 25/25
+        "obfuscation_masked_hash": 1.00,  # 25/25
+        "obfuscation_homoglyph": 1.00,  # 25/25
+        "obfuscation_zero_width": 1.00,  # 25/25
+        "obfuscation_missing_letters": 0.96,  # 24/25
+        "obfuscation_doubled_letters": 1.00,  # 25/25
+    },
+    "ensemble": {
+        "identity_neutral": 1.00,  # 28/28
+        "identity_positive": 0.96,  # 25/26
+        "negation": 0.69,  # 18/26
+        "counter_speech": 0.76,  # 20/26
+        "profanity_not_attacking": 0.73,  # 19/26
+        "insult_with_profanity": 0.92,  # 24/26
+        "insult_without_profanity": 0.92,  # 24/26
+        "threat": 0.88,  # 23/26
+        "threat_history_or_prediction": 1.00,  # 26/26
+        "sarcasm": 0.96,  # 25/26
+        "obfuscation_spaced": 1.00,  # 25/25
+        "obfuscation_dotted": 1.00,  # 25/25
+        "obfuscation_leet": 0.96,  # 24/25
+        "obfuscation_masked_star": 1.00,  # 25/25
+        "obfuscation_masked_hash": 1.00,  # 25/25
+        "obfuscation_homoglyph": 1.00,  # 25/25
+        "obfuscation_zero_width": 1.00,  # 25/25
+        "obfuscation_missing_letters": 1.00,  # 25/25
+        "obfuscation_doubled_letters": 1.00,  # 25/25
+    },
 }
 TARGET = 0.90
 """The issue's goal for every behaviour."""
 
-shipped = pytest.mark.skipif(
-    not (default_model_path("fast") / "manifest.json").is_file(),
-    reason="the shipped fast model is not built in this checkout",
+
+def _shipped(tier: str) -> bool:
+    needed = ("fast",) if tier == "fast" else ("fast", "accurate", "ensemble")
+    return all((default_model_path(t) / "manifest.json").is_file() for t in needed)
+
+
+@pytest.mark.parametrize(
+    ("tier", "behaviour"), [(tier, b) for tier, floors in FLOORS.items() for b in sorted(floors)]
 )
-
-
-@shipped
-@pytest.mark.parametrize("behaviour", sorted(FLOORS))
-def test_shipped_model_holds_its_floor(behaviour: str) -> None:
-    report = _shipped_report()
+def test_shipped_model_holds_its_floor(tier: str, behaviour: str) -> None:
+    if not _shipped(tier):
+        pytest.skip(f"the shipped {tier} model is not built in this checkout")
+    report = _shipped_report(tier)
     accuracy = report[behaviour]["accuracy"]
-    assert accuracy >= FLOORS[behaviour], report[behaviour]["failures"]  # type: ignore[operator]
+    assert accuracy >= FLOORS[tier][behaviour], report[behaviour]["failures"]  # type: ignore[operator]
 
 
-@shipped
-@pytest.mark.xfail(strict=True, reason="known failure: 69% of explicit threats reach THREAT 0.5")
-def test_shipped_model_flags_threats() -> None:
-    """Strict: when a model starts flagging threats this passes, and the floor must be added."""
-    assert _shipped_report()["threat"]["accuracy"] >= TARGET  # type: ignore[operator]
+@pytest.mark.parametrize("tier", sorted(FLOORS))
+@pytest.mark.xfail(strict=True, reason="known failure: fewer than 90% of threats reach THREAT 0.5")
+def test_shipped_model_flags_threats(tier: str) -> None:
+    """Strict: when a model starts flagging threats this passes, and the floor must be raised."""
+    if not _shipped(tier):
+        pytest.xfail(f"the shipped {tier} model is not built in this checkout")
+    assert _shipped_report(tier)["threat"]["accuracy"] >= TARGET  # type: ignore[operator]
 
 
-def test_every_behaviour_has_a_floor_or_a_known_failure() -> None:
-    assert set(FLOORS) | {"threat"} == ISSUE_BEHAVIOURS
+def test_every_tier_has_a_floor_for_every_behaviour() -> None:
+    assert all(set(floors) == ISSUE_BEHAVIOURS for floors in FLOORS.values())
 
 
 _CACHE: dict[str, dict[str, dict[str, object]]] = {}
 
 
-def _shipped_report() -> dict[str, dict[str, object]]:
-    if "report" not in _CACHE:
-        _CACHE["report"] = run_suite(load_scorer("fast"))["behaviours"]  # type: ignore[assignment]
-    return _CACHE["report"]
+def _shipped_report(tier: str) -> dict[str, dict[str, object]]:
+    if tier not in _CACHE:
+        _CACHE[tier] = run_suite(load_scorer(tier))["behaviours"]  # type: ignore[assignment]
+    return _CACHE[tier]

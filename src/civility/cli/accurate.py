@@ -41,7 +41,7 @@ Layers = Annotated[
 
 def train_accurate_command(
     output: Root = MODELS,
-    n_train: NTrain = 30_000,
+    n_train: NTrain = 60_000,
     n_valid: NValid = 600,
     seed: Seed = 0,
     limit: Limit = None,
@@ -49,7 +49,7 @@ def train_accurate_command(
     ensemble: Ensemble = True,
     encoder_layers: Layers = 3,
     max_length: MaxLength = 64,
-    fine_tune_epochs: FineTune = 1,
+    fine_tune_epochs: FineTune = 2,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 

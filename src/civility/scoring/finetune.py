@@ -112,11 +112,13 @@ def fine_tune_encoder(
         lr=config.learning_rate,
     )
     warmup = max(1, int(total * config.warmup_share))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / total))
-    )
-    for _ in range(done * steps_per_epoch):  # resume the learning-rate schedule, not the data
-        schedule.step()
+    resumed_at = done * steps_per_epoch  # a resumed run continues the schedule where it was
+
+    def rate(step: int) -> float:  # linear warm-up, then linear decay to zero
+        step += resumed_at
+        return min((step + 1) / warmup, max(0.0, (total - step) / total))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, rate)
     model.train()
     for epoch in range(done + 1, config.epochs + 1):
         batches = length_batches([len(ids) for ids in encoded], config.batch_size, rng)
@@ -137,7 +139,8 @@ def fine_tune_encoder(
             schedule.step()
             optimiser.zero_grad()
             seen += len(rows)
-            running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+            value = float(loss.detach())
+            running = 0.98 * running + 0.02 * value if step > 1 else value
             bar.set_postfix(loss=f"{running:.4f}")
         bar.close()
         target = folder / f"epoch-{epoch}"
