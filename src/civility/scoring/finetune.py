@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -125,7 +126,7 @@ def fine_tune_encoder(
         started, seen, running = time.perf_counter(), 0, 0.0
         bar = tqdm(batches, desc=f"fine-tuning, epoch {epoch}/{config.epochs}", unit=" batches")
         for step, rows in enumerate(bar, 1):
-            ids, mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id, torch)
+            ids, mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id)
             hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
             m = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
@@ -156,7 +157,9 @@ def fine_tune_encoder(
     return folder / f"epoch-{config.epochs}"
 
 
-def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list:
+def length_batches(
+    lengths: Sequence[int], batch_size: int, rng: np.random.Generator
+) -> list[np.ndarray]:
     """Batches of similar length, in random order.
 
     Shuffled, cut into pools of 50 batches, each pool sorted by length: a batch pads to its
@@ -171,7 +174,10 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Gener
     return [np.array(batches[i]) for i in rng.permutation(len(batches))]
 
 
-def _pad(rows: list[list[int]], pad_id: int, torch):  # type: ignore[no-untyped-def]
+def _pad(rows: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    """Token ids padded to the longest row, and the attention mask (torch tensors)."""
+    import torch
+
     width = max(len(r) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)

@@ -70,14 +70,19 @@ OVERSAMPLED_GROUPS = (
 """Groups whose non-toxic mentions the first models scored worst (BPSN AUC in the bias report)."""
 
 
-def _augment(
+def augment(
     texts: list[str],
     targets: np.ndarray,
     weights: np.ndarray,
-    config: TrainingConfig,
     rng: np.random.Generator,
+    obfuscated_share: float,
+    n_identity: int,
+    n_behaviour: int,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Disguised copies keep their labels; identity mentions are clean on every attribute;
+    """The training set of every tier: the texts, then disguised copies of a share of them,
+    identity mentions and templated behaviours, with targets and weights to match.
+
+    Disguised copies keep their labels; identity mentions are clean on every attribute;
     templated behaviours (threats, insults without swear words, violence that threatens no one,
     counter-speech...) carry their own labels, unlabelled where they say nothing.
 
@@ -90,22 +95,22 @@ def _augment(
     chosen = np.sort(
         np.concatenate(
             [
-                rng.choice(toxic, size=int(len(toxic) * config.obfuscated_share), replace=False),
+                rng.choice(toxic, size=int(len(toxic) * obfuscated_share), replace=False),
                 rng.choice(
                     clean_rows,
-                    size=int(len(clean_rows) * config.obfuscated_share / 3),
+                    size=int(len(clean_rows) * obfuscated_share / 3),
                     replace=False,
                 ),
             ]
         )
     )
     disguised = obfuscated_copies([texts[i] for i in chosen], rng)
-    half = config.identity_sentences // 2
+    half = n_identity // 2
     mentions = identity_sentences(rng, half) + identity_sentences(
-        rng, config.identity_sentences - half, OVERSAMPLED_GROUPS
+        rng, n_identity - half, OVERSAMPLED_GROUPS
     )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
-    behaviours, behaviour_labels = behaviour_sentences(rng, config.behaviour_sentences)
+    behaviours, behaviour_labels = behaviour_sentences(rng, n_behaviour)
     return (
         texts + disguised + mentions + behaviours,
         np.vstack([targets, targets[chosen], clean, behaviour_labels]),
@@ -218,7 +223,15 @@ def train_fast(
         config.protect_identity_attacks,
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
-    texts, targets, weights = _augment(train.texts, targets, weights, config, rng)
+    texts, targets, weights = augment(
+        train.texts,
+        targets,
+        weights,
+        rng,
+        config.obfuscated_share,
+        config.identity_sentences,
+        config.behaviour_sentences,
+    )
     progress(f"{len(texts)} texts after augmentation; fitting")
     scorer = FastScorer(**config.scorer_params).fit(texts, targets, sample_weight=weights)
     progress(f"fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)")

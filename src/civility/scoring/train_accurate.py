@@ -32,8 +32,6 @@ from tqdm import tqdm
 
 from civility import __version__
 from civility.data import Corpus, load_teacher_scores, mix_teachers
-from civility.data.augment import identity_sentences
-from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import data_root
 from civility.errors import ConfigError
 from civility.evaluation.metrics import attribute_metrics, span_f1
@@ -43,7 +41,7 @@ from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
 from civility.scoring.normalize import normalize
 from civility.scoring.spans import words
-from civility.scoring.train import predicted_offsets, span_examples, training_metadata
+from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
 
 Progress = Callable[[str], None]
 CACHE_DIR = Path("var/cache/accurate")
@@ -59,6 +57,7 @@ class AccurateConfig:
     teacher_share: float = 0.5
     teacher_only_weight: float = 0.3
     span_posts: int = 400
+    obfuscated_share: float = 0.3
     n_identity: int = 1000
     n_behaviour: int = 500
     encoder_layers: int = 3
@@ -389,10 +388,11 @@ def _report(
 def training_set(
     corpus: Corpus, config: AccurateConfig, root: Path, progress: Progress = lambda m: None
 ) -> tuple[Corpus, list[str], np.ndarray, np.ndarray]:
-    """The head's (and the fine-tuning's) texts: a training subsample, then our templates.
+    """The head's (and the fine-tuning's) texts: a training subsample, then augmented texts.
 
-    Returns the subsample, the templated texts that follow it, and soft targets and per-cell
-    weights for both together (teacher scores mixed in where they exist).
+    Returns the subsample, the texts that follow it (disguised copies, identity mentions,
+    templated behaviours), and soft targets and per-cell weights for both together (teacher
+    scores mixed in where they exist).
     """
     rows = select_rows(corpus, "train", config.n_train, None, config.seed)
     train = corpus.subset(np.isin(np.arange(len(corpus)), rows))
@@ -402,18 +402,19 @@ def training_set(
         train.texts, train.labels, teachers, config.teacher_share, config.teacher_only_weight
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
-    # Non-toxic sentences that name identity groups: the encoder's notion of "about Muslims"
-    # must not become "toxic" just because hate speech is often about them. Templated
-    # behaviours (threats, insults without swearing...) as in the fast tier.
-    rng = np.random.default_rng(config.seed)
-    mentions = identity_sentences(rng, config.n_identity)
-    behaviours, behaviour_labels = behaviour_sentences(rng, config.n_behaviour)
-    targets = np.vstack(
-        [targets, np.zeros((len(mentions), targets.shape[1]), np.float32), behaviour_labels]
+    # The fast tier's augmentation, at this tier's sizes: disguised copies (the encoder's word
+    # pieces read an undisguised "h4te" as noise unless taught otherwise), non-toxic identity
+    # mentions and templated behaviours (threats, insults without swearing...).
+    texts, targets, weights = augment(
+        train.texts,
+        targets,
+        weights,
+        np.random.default_rng(config.seed),
+        config.obfuscated_share,
+        config.n_identity,
+        config.n_behaviour,
     )
-    n_extra = len(mentions) + len(behaviours)
-    weights = np.vstack([weights, np.ones((n_extra, weights.shape[1]), np.float32)])
-    return train, mentions + behaviours, targets, weights
+    return train, texts[len(train) :], targets, weights
 
 
 def train_accurate(
@@ -433,7 +434,7 @@ def train_accurate(
     E = np.vstack(
         [
             embed_cached(encoder, train.texts, "train"),
-            embed_cached(encoder, extra, "templates"),
+            embed_cached(encoder, extra, "augmented"),
         ]
     )
     started = time.perf_counter()
