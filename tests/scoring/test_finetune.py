@@ -27,6 +27,21 @@ def test_length_batches_cover_every_text_once_and_keep_lengths_together() -> Non
     assert firsts != sorted(firsts)
 
 
+def test_a_missing_train_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from civility.errors import ConfigError
+    from civility.scoring.finetune import fine_tune_encoder
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    texts, Y = load_tiny_corpus()
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[train\]'\): torch not installed"):
+        fine_tune_encoder(texts, Y, np.ones_like(Y), 1, FineTuneConfig(), Path("unused"))
+
+
 def _separation(encoder_dir: Path, texts: list[str], toxic: np.ndarray) -> float:
     from civility.scoring._encoder import OnnxEncoder
 

