@@ -148,8 +148,8 @@ def fine_tune_encoder(
             json.dumps({**asdict(config), "layers": layers, "texts": len(texts)}, indent=2)
         )
         tmp.replace(target)
-        rate = seen / (time.perf_counter() - started)
-        progress(f"epoch {epoch}: loss {running:.4f}, {rate:.0f} texts/s, saved to {target}")
+        speed = seen / (time.perf_counter() - started)
+        progress(f"epoch {epoch}: loss {running:.4f}, {speed:.0f} texts/s, saved to {target}")
     return folder / f"epoch-{config.epochs}"
 
 

@@ -230,10 +230,10 @@ def _rewrite_token(token: str) -> str:
             # A symbol that reads as no letter of the word ("f4ck"): a hole, as with "f*ck",
             # when the rest of the word is clear and only one lexicon word fits.
             # Inside the word only: "idiot!" is an exclamation, not "idiots".
-            holes = [i for i, c in enumerate(token) if c in _LEET_CHARS]
+            holes = sum(c in _LEET_CHARS for c in token)
             inner = token[0].isalpha() and token[-1].isalpha()
-            if inner and len(holes) <= 2 and len(token) - len(holes) >= 3:
-                fits = _fill(token, frozenset(_LEET_CHARS))
+            if inner and holes <= 2 and len(token) - holes >= 3:
+                fits = _fill(token, _LEET_CHARS)
                 if len(fits) == 1:
                     return fits[0]
         token_for_mask = decoded
