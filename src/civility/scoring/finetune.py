@@ -1,4 +1,4 @@
-"""Fine-tuning the accurate tier's encoder on our attributes, on a CPU, before it is exported.
+"""Fine-tuning the accurate tier's encoder on our attributes, before it is exported.
 
 A frozen sentence encoder was trained to say what a text is *about*; moderation needs to know
 what it *does*. "Muslims are not terrorists" and "Muslims are terrorists" are close neighbours
@@ -10,7 +10,8 @@ It stays affordable on two cores because the encoder is shallow (3 layers), the 
 table is frozen (its 12 M parameters would cost more in optimiser updates than the layers do),
 and batches are grouped by length so that short comments are not padded to long ones. One
 epoch over the head's 35,000 texts takes minutes, not hours. Each finished epoch is saved, so
-an interrupted run resumes from the last one.
+an interrupted run resumes from the last one. Where a CUDA GPU is present it is used: the
+same recipe, minutes instead of hours for the whole training split.
 
 Needs the ``train`` extra (torch, transformers).
 """
@@ -58,13 +59,16 @@ def fine_tune_encoder(
     config: FineTuneConfig,
     cache: Path,
     progress: Progress = lambda m: None,
+    device: str | None = None,
 ) -> Path:
     """Fine-tune MiniLM's first ``layers`` layers; return the saved model's folder.
 
     ``targets`` are soft labels in [0, 1] per text and attribute, ``weights`` say how much each
     cell counts (0 where nobody labelled it), exactly as for the head. The returned folder is
     what ``export_encoder(source=...)`` reads. It is keyed by the data and the settings, so the
-    same call twice trains once.
+    same call twice trains once. ``device`` is a torch device name; by default a CUDA GPU
+    where there is one, else the CPU. It is not part of the cache key: the recipe is the same,
+    only the arithmetic's rounding differs.
     """
     if config.epochs < 1:
         raise ConfigError(f"fine-tuning needs at least one epoch. Got {config.epochs} instead.")
@@ -83,6 +87,7 @@ def fine_tune_encoder(
         return folder / f"epoch-{config.epochs}"
 
     torch.manual_seed(config.seed)
+    where = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     source = Path(get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(str(source))
     start = folder / f"epoch-{done}" if done else source
@@ -93,11 +98,13 @@ def fine_tune_encoder(
         parameter.requires_grad_(False)
     head = torch.nn.Linear(model.config.hidden_size, targets.shape[1])
     if done:
-        head.load_state_dict(torch.load(folder / f"epoch-{done}" / "head.pt"))
+        head.load_state_dict(torch.load(folder / f"epoch-{done}" / "head.pt", map_location="cpu"))
+    model.to(where)
+    head.to(where)
 
     encoded = tokenizer(texts, truncation=True, max_length=config.max_length)["input_ids"]
-    y = torch.from_numpy(np.nan_to_num(np.asarray(targets, dtype=np.float32)))
-    w = torch.from_numpy(np.asarray(weights, dtype=np.float32))
+    y = torch.from_numpy(np.nan_to_num(np.asarray(targets, dtype=np.float32))).to(where)
+    w = torch.from_numpy(np.asarray(weights, dtype=np.float32)).to(where)
     rng = np.random.default_rng(config.seed)
     steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
     total = steps_per_epoch * config.epochs
@@ -119,10 +126,11 @@ def fine_tune_encoder(
     model.train()
     for epoch in range(done + 1, config.epochs + 1):
         batches = length_batches([len(ids) for ids in encoded], config.batch_size, rng)
-        started, seen, running = time.perf_counter(), 0, 0.0
+        started, seen, running = time.perf_counter(), 0, torch.zeros(())
         bar = tqdm(batches, desc=f"fine-tuning, epoch {epoch}/{config.epochs}", unit=" batches")
         for step, rows in enumerate(bar, 1):
             ids, mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id)
+            ids, mask, rows = ids.to(where), mask.to(where), torch.from_numpy(rows).to(where)
             hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
             m = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
@@ -136,20 +144,25 @@ def fine_tune_encoder(
             schedule.step()
             optimiser.zero_grad()
             seen += len(rows)
-            value = float(loss.detach())
-            running = 0.98 * running + 0.02 * value if step > 1 else value
-            bar.set_postfix(loss=f"{running:.4f}")
+            # A tensor, read every 25 steps: reading it each step would make a GPU wait.
+            running = 0.98 * running + 0.02 * loss.detach() if step > 1 else loss.detach()
+            if step % 25 == 0:
+                bar.set_postfix(loss=f"{float(running):.4f}")
         bar.close()
+        running = float(running)
         target = folder / f"epoch-{epoch}"
         tmp = folder / f".epoch-{epoch}.tmp"
         model.save_pretrained(str(tmp))
-        torch.save(head.state_dict(), tmp / "head.pt")
+        torch.save({k: v.cpu() for k, v in head.state_dict().items()}, tmp / "head.pt")
         (tmp / "fine_tune.json").write_text(
             json.dumps({**asdict(config), "layers": layers, "texts": len(texts)}, indent=2)
         )
         tmp.replace(target)
         speed = seen / (time.perf_counter() - started)
-        progress(f"epoch {epoch}: loss {running:.4f}, {speed:.0f} texts/s, saved to {target}")
+        progress(
+            f"epoch {epoch}: loss {running:.4f}, {speed:.0f} texts/s on {where.type}, "
+            f"saved to {target}"
+        )
     return folder / f"epoch-{config.epochs}"
 
 
