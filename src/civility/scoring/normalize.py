@@ -129,6 +129,8 @@ _STRETCHED = re.compile(r"(.)\1{2,}")
 # "f off", "eff off", "f-ing": a lone f standing for the word it starts.
 _LONE_F = re.compile(r"\b(?:f|eff)(?:(\s+|-)(off|you|u)|-(ing|ed))\b")
 # A candidate token: letters mixed with digits, leet symbols or mask characters.
+# "!" and "?" closing a token: an exclamation or a question, or a symbol for a last letter.
+_TRAILING = re.compile(r"[!?]+$")
 _TOKEN = re.compile(r"[\w@$!|+*#%?€£]*[a-z][\w@$!|+*#%?€£]*|[@$*#][\w@$!|+*#%?€£]*[a-z]\w*")
 
 
@@ -206,10 +208,19 @@ def _canonical(token: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _rewrite_token(token: str) -> str:
-    """The lexicon word a disguised token stands for, or the token itself."""
+def _rewrite_token(token: str, punctuation: bool = True) -> str:
+    """The lexicon word a disguised token stands for, or the token itself.
+
+    With ``punctuation``, a word followed by "!" or "?" ("stupd!", "fuck?") is read as a word
+    and an exclamation, not as a word with a symbol for its last letter ("fucks").
+    """
     if token in _LEXICON:
         return token
+    tail = _TRAILING.search(token) if punctuation else None
+    if tail is not None and tail.start() > 0:
+        rewritten = _rewrite_token(token[: tail.start()])
+        if rewritten in _LEXICON:
+            return rewritten + tail.group(0)
     chars = set(token)
     if chars & _LEET_CHARS:
         decoded = token.translate(_LEET)
@@ -286,8 +297,13 @@ def _spell_lone_f(match: re.Match[str]) -> str:
     return f"fuck {match.group(2)}" if match.group(2) else f"fuck{match.group(3)}"
 
 
-def normalize(text: str) -> str:
-    """Canonical form of ``text`` that every model is trained and scored on."""
+def normalize(text: str, punctuation: bool = True) -> str:
+    """Canonical form of ``text`` that every model is trained and scored on.
+
+    ``punctuation`` reads a word followed by "!" or "?" as a word and an exclamation ("stupd!"
+    is "stupid!", "fuck?" stays "fuck?"). The corpus's dedup key leaves it off: the
+    train/validation split hashes that key, and must not move under trained models.
+    """
     text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).lower()
     if not text.isascii():
         text = text.translate(_CONFUSABLES)
@@ -301,7 +317,9 @@ def normalize(text: str) -> str:
         text = _MULTI_LEET.sub(_undo_multi_leet, text)
     # Most tokens are ordinary words: find the few that change before paying for a re.sub
     # callback on every token.
-    changed = {t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t)) != t}
+    changed = {
+        t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t, punctuation)) != t
+    }
     if not changed:
         return text
     return _TOKEN.sub(lambda m: changed.get(m.group(0), m.group(0)), text)
