@@ -96,7 +96,9 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 # negation and identity_neutral were lowered by two cases and one, as it gained 15 threats and
 # 11 insults (docs/fairness.md, second mitigation); for the ensemble, teaching its encoder
 # disguised copies cost one negation case and three threats (docs/fairness.md, third
-# mitigation). Threats also have a strict expected failure below, for the 0.90 target.
+# mitigation); fine-tuning it on the whole training split, with templates scaled to match,
+# won back two negation cases and one of profanity, and cost one of counter-speech. Threats
+# also have a strict expected failure below, for the 0.90 target.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "identity_neutral": 0.96,  # 27/28
@@ -122,17 +124,17 @@ FLOORS: dict[str, dict[str, float]] = {
     "ensemble": {
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 1.00,  # 26/26
-        "negation": 0.65,  # 17/26
-        "counter_speech": 0.76,  # 20/26
-        "profanity_not_attacking": 0.69,  # 18/26
+        "negation": 0.73,  # 19/26
+        "counter_speech": 0.73,  # 19/26
+        "profanity_not_attacking": 0.73,  # 19/26
         "insult_with_profanity": 0.92,  # 24/26
         "insult_without_profanity": 0.92,  # 24/26
         "threat": 0.76,  # 20/26
         "threat_history_or_prediction": 1.00,  # 26/26
-        "sarcasm": 0.96,  # 25/26
+        "sarcasm": 1.00,  # 26/26
         "obfuscation_spaced": 1.00,  # 25/25
-        "obfuscation_dotted": 0.96,  # 24/25
-        "obfuscation_leet": 0.92,  # 23/25
+        "obfuscation_dotted": 1.00,  # 25/25
+        "obfuscation_leet": 0.96,  # 24/25
         "obfuscation_masked_star": 1.00,  # 25/25
         "obfuscation_masked_hash": 1.00,  # 25/25
         "obfuscation_homoglyph": 1.00,  # 25/25

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -388,3 +389,10 @@ def test_training_the_head_on_a_slice_of_the_real_data(
     assert scorer.max_length == config.max_length
     assert scorer.predict_proba(["you idiot", "thanks"]).shape == (2, len(ATTRIBUTE_NAMES))
     assert list((tmp_path / "var" / "cache" / "accurate").iterdir())  # embeddings cached
+    # The default is the whole training split, in corpus order: the same texts as any
+    # subsample at least that large, so both reuse one fine-tuned encoder.
+    whole = training_set(corpus, replace(config, n_train=None), data_root())[0]
+    assert whole.texts == [
+        t for t, s in zip(corpus.texts, corpus.splits, strict=True) if s == "train"
+    ]
+    assert training_set(corpus, replace(config, n_train=10**6), data_root())[0].texts == whole.texts

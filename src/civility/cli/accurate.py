@@ -23,7 +23,10 @@ Root = Annotated[
         help="Models root: writes <root>/accurate and <root>/ensemble; reads <root>/fast."
     ),
 ]
-NTrain = Annotated[int, typer.Option(help="Training texts to embed (stratified by source).")]
+NTrain = Annotated[
+    int | None,
+    typer.Option(help="Training texts to use, stratified by source (default: the whole split)."),
+]
 NValid = Annotated[int, typer.Option(help="Validation texts to embed per source.")]
 Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the same model.")]
 Limit = Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")]
@@ -41,7 +44,7 @@ Layers = Annotated[
 
 def train_accurate_command(
     output: Root = MODELS,
-    n_train: NTrain = 60_000,
+    n_train: NTrain = None,
     n_valid: NValid = 600,
     seed: Seed = 0,
     limit: Limit = None,
