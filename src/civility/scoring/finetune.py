@@ -8,10 +8,10 @@ quotation and who-is-addressed change it.
 
 It stays affordable on two cores because the encoder is shallow (3 layers), the word embedding
 table is frozen (its 12 M parameters would cost more in optimiser updates than the layers do),
-and batches are grouped by length so that short comments are not padded to long ones. One
-epoch over the head's 35,000 texts takes minutes, not hours. Each finished epoch is saved, so
-an interrupted run resumes from the last one. Where a CUDA GPU is present it is used: the
-same recipe, minutes instead of hours for the whole training split.
+and batches are grouped by length so that short comments are not padded to long ones: about
+100 texts a second. Where a CUDA GPU is present it is used, at some 3,500 texts a second: the
+same recipe, two minutes instead of over an hour for the whole training split. Each finished
+epoch is saved, so an interrupted run resumes from the last one.
 
 Needs the ``train`` extra (torch, transformers).
 """

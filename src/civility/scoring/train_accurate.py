@@ -2,10 +2,9 @@
 
 The steps, each cached so that an interrupted run resumes:
 
-1. take a stratified subsample of the training split and add our templated sentences;
-2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``): the shallow
-   encoder, a frozen word-embedding table and length-grouped batches make two epochs over
-   35,000 texts a matter of minutes on two cores;
+1. take the training split (or a stratified subsample of it) and add the augmented texts;
+2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``), on a GPU if there
+   is one: two epochs over the whole split take two minutes there, over an hour on two cores;
 3. export that encoder to a fused int8 ONNX graph, embed the same texts with it, and fit the
    masked soft-label logistic regression of the fast tier on those embeddings. The head is
    refitted on what the int8 graph computes, not on the float model's outputs, so what it
