@@ -69,6 +69,10 @@ def test_fine_tuning_pulls_toxic_and_harmless_apart_and_resumes(
     tuned = fine_tune_encoder(many, Y, weights, 1, config, tmp_path, messages.append)
     assert tuned.name == "epoch-3"
     assert sum("saved to" in m for m in messages) == 3
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU is used where there is one
+    assert all(f"texts/s on {device}" in m for m in messages if "saved to" in m)
 
     before = _separation(export_encoder(1), texts, toxic)
     after = _separation(export_encoder(1, source=tuned), texts, toxic)
@@ -81,6 +85,8 @@ def test_fine_tuning_pulls_toxic_and_harmless_apart_and_resumes(
     assert again == tuned and (again / "head.pt").is_file()
     assert [m.split(":")[0] for m in messages if "saved to" in m] == ["epoch 3"]
 
+    # The device is not part of the key: a checkpoint trained on a GPU is reused elsewhere,
+    # and one trained here would be reused by a run asking for a GPU.
     messages.clear()
-    fine_tune_encoder(many, Y, weights, 1, config, tmp_path, messages.append)
+    fine_tune_encoder(many, Y, weights, 1, config, tmp_path, messages.append, device="cuda")
     assert messages == [f"reusing the fine-tuned encoder in {tuned.parent}"]
