@@ -149,7 +149,7 @@ def fine_tune_encoder(
             if step % 25 == 0:
                 bar.set_postfix(loss=f"{float(running):.4f}")
         bar.close()
-        running = float(running)
+        final_loss = float(running)
         target = folder / f"epoch-{epoch}"
         tmp = folder / f".epoch-{epoch}.tmp"
         model.save_pretrained(str(tmp))
@@ -160,7 +160,7 @@ def fine_tune_encoder(
         tmp.replace(target)
         speed = seen / (time.perf_counter() - started)
         progress(
-            f"epoch {epoch}: loss {running:.4f}, {speed:.0f} texts/s on {where.type}, "
+            f"epoch {epoch}: loss {final_loss:.4f}, {speed:.0f} texts/s on {where.type}, "
             f"saved to {target}"
         )
     return folder / f"epoch-{config.epochs}"
