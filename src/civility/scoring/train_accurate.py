@@ -382,11 +382,12 @@ def _report(
 def training_set(
     corpus: Corpus, config: AccurateConfig, root: Path, progress: Progress = lambda m: None
 ) -> tuple[Corpus, list[str], np.ndarray, np.ndarray]:
-    """The head's (and the fine-tuning's) texts: a training subsample, then augmented texts.
+    """The head's (and the fine-tuning's) texts: the training split, then augmented texts.
 
-    Returns the subsample, the texts that follow it (disguised copies, identity mentions,
-    templated behaviours), and soft targets and per-cell weights for both together (teacher
-    scores mixed in where they exist).
+    The whole split by default, in corpus order; ``config.n_train`` asks for a stratified
+    subsample instead. Returns those comments, the texts that follow them (disguised copies,
+    identity mentions, templated behaviours), and soft targets and per-cell weights for both
+    together (teacher scores mixed in where they exist).
     """
     if config.n_train is None:
         train = corpus.subset(corpus.splits == "train")
