@@ -16,7 +16,9 @@ from civility.evaluation.functional import (
 )
 from civility.scoring import FastScorer, default_model_path, load_scorer
 
-ISSUE_BEHAVIOURS = {
+# The issue's behaviours, and reclaimed words, which public functional suites count among the
+# non-hateful cases that Perspective got wrong.
+BEHAVIOURS = {
     "identity_neutral",
     "identity_positive",
     "negation",
@@ -27,6 +29,7 @@ ISSUE_BEHAVIOURS = {
     "threat",
     "threat_history_or_prediction",
     "sarcasm",
+    "reclaimed_words",
     "obfuscation_spaced",
     "obfuscation_dotted",
     "obfuscation_leet",
@@ -39,14 +42,14 @@ ISSUE_BEHAVIOURS = {
 }
 
 
-def test_suite_covers_every_behaviour_of_the_issue_with_enough_cases() -> None:
+def test_suite_covers_every_behaviour_with_enough_cases() -> None:
     cases = load_suite()
     counts: dict[str, int] = {}
     for case in cases:
         counts[case.behaviour] = counts.get(case.behaviour, 0) + 1
         assert case.attribute in ATTRIBUTE_NAMES
         assert case.label in (0, 1)
-    assert set(counts) == ISSUE_BEHAVIOURS
+    assert set(counts) == BEHAVIOURS
     assert min(counts.values()) >= 25
     assert len({c.text for c in cases}) == len(cases)  # no case counted twice
 
@@ -84,7 +87,7 @@ def test_a_broken_suite_file_names_the_line(tmp_path: Path) -> None:
 
 def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -> None:
     report = run_suite(tiny_scorer)
-    assert set(report["behaviours"]) == ISSUE_BEHAVIOURS  # type: ignore[arg-type]
+    assert set(report["behaviours"]) == BEHAVIOURS  # type: ignore[arg-type]
     totals = report["totals"]
     assert totals["non_toxic"]["cases"] + totals["toxic"]["cases"] == len(load_suite())  # type: ignore[index]
 
@@ -111,6 +114,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "threat": 0.69,  # 18/26
         "threat_history_or_prediction": 1.00,  # 26/26
         "sarcasm": 1.00,  # 26/26
+        "reclaimed_words": 0.92,  # 24/26
         "obfuscation_spaced": 1.00,  # 25/25
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_leet": 0.92,  # 23/25
@@ -132,6 +136,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "threat": 0.76,  # 20/26
         "threat_history_or_prediction": 1.00,  # 26/26
         "sarcasm": 1.00,  # 26/26
+        "reclaimed_words": 0.92,  # 24/26
         "obfuscation_spaced": 1.00,  # 25/25
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_leet": 0.96,  # 24/25
@@ -173,7 +178,7 @@ def test_shipped_model_flags_threats(tier: str) -> None:
 
 
 def test_every_tier_has_a_floor_for_every_behaviour() -> None:
-    assert all(set(floors) == ISSUE_BEHAVIOURS for floors in FLOORS.values())
+    assert all(set(floors) == BEHAVIOURS for floors in FLOORS.values())
 
 
 _CACHE: dict[str, dict[str, dict[str, object]]] = {}
