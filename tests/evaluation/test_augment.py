@@ -61,6 +61,17 @@ def test_missing_letter_drops_one_interior_letter() -> None:
     assert len(out) == 5 and out[0] == "s" and out[-1] == "d"
 
 
+@pytest.mark.parametrize(("word", "real_words"), [("shit", {"sit"}), ("crap", {"cap"})])
+def test_missing_letter_never_spells_another_word(word: str, real_words: set[str]) -> None:
+    # "you piece of sit" hides nothing: teaching it as abuse would teach "sit" as abuse.
+    rng = np.random.default_rng(0)
+    drops = {
+        obfuscate(f"what a load of {word}", "missing_letter", rng).split()[-1] for _ in range(50)
+    }
+    assert drops and not drops & real_words
+    assert all(len(drop) == len(word) - 1 for drop in drops)
+
+
 def test_text_without_abusive_words_still_gets_a_disguise() -> None:
     text = "go back to wherever you crawled out from"
     assert obfuscate(text, "dotted", np.random.default_rng(0)) != text

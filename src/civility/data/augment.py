@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from civility.errors import UnknownNameError
+from civility.scoring.normalize import lexicon_words, spells_another_word
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7", "l": "1", "g": "9"}
@@ -52,20 +51,10 @@ MAX_WORDS = 2
 """Words disguised per text: people hide the word that would get them caught, not every word."""
 
 
-@cache
-def _lexicon() -> frozenset[str]:
-    text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
-    return frozenset(
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#") and len(line.split()) == 1
-    )
-
-
 def _targets(text: str, rng: np.random.Generator) -> list[re.Match[str]]:
     """The words to disguise: abusive-lexicon words if any, else a few of the longer words."""
     words = list(_WORD.finditer(text))
-    abusive = [m for m in words if m.group(0).lower() in _lexicon()]
+    abusive = [m for m in words if m.group(0).lower() in lexicon_words()]
     pool = abusive or [m for m in words if len(m.group(0)) >= 4] or words
     if not pool:
         return []
@@ -146,10 +135,19 @@ def _zero_width(word: str, rng: np.random.Generator) -> str:
 
 
 def _missing_letter(word: str, rng: np.random.Generator) -> str:
+    # A drop that spells another word ("sit" for "shit") hides nothing a reader would decode;
+    # learning it as abuse would be label noise. The next readable drop is taken instead, and
+    # the rng is drawn exactly as before, so the other disguised copies do not move.
     if len(word) < 4:
         return word
-    i = int(rng.choice(list(_interior(word))))
-    return word[:i] + word[i + 1 :]
+    inner = list(_interior(word))
+    first = int(rng.choice(len(inner)))
+    for step in range(len(inner)):
+        i = inner[(first + step) % len(inner)]
+        drop = word[:i] + word[i + 1 :]
+        if not spells_another_word(drop.lower()):
+            return drop
+    return word
 
 
 def _doubled_letter(word: str, rng: np.random.Generator) -> str:

@@ -134,7 +134,7 @@ _TRAILING = re.compile(r"[!?]+$")
 _TOKEN = re.compile(r"[\w@$!|+*#%?€£]*[a-z][\w@$!|+*#%?€£]*|[@$*#][\w@$!|+*#%?€£]*[a-z]\w*")
 
 
-def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+def _load_lexicon() -> tuple[frozenset[str], frozenset[str], dict[str, str], dict[str, str]]:
     words: list[str] = []
     variants: dict[str, str] = {}
     keep: set[str] = set()
@@ -160,6 +160,7 @@ def _load_lexicon() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
         skeletons[key] = None if key in skeletons and skeletons[key] != word else word
     return (
         frozenset(words),
+        frozenset(keep),
         variants,
         {key: word for key, word in skeletons.items() if word is not None},
     )
@@ -189,11 +190,25 @@ def _skeleton(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", token)
 
 
-_LEXICON, _VARIANTS, _SKELETONS = _load_lexicon()
+_LEXICON, _KEEP, _VARIANTS, _SKELETONS = _load_lexicon()
 _BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _word in sorted(_LEXICON):
     _BY_LENGTH.setdefault(len(_word), ())
     _BY_LENGTH[len(_word)] += (_word,)
+
+
+def lexicon_words() -> frozenset[str]:
+    """The words people disguise: what augmentation hides and the normaliser restores."""
+    return _LEXICON
+
+
+def spells_another_word(token: str) -> bool:
+    """Whether a lexicon word with a letter dropped spells a different real word instead.
+
+    "sit" from *shit* and "cap" from *crap* are not disguises a reader decodes: the normaliser
+    leaves them as written, and augmentation does not teach them as abuse.
+    """
+    return token in _LEXICON or token in _KEEP
 
 
 def _canonical(token: str) -> str | None:
