@@ -40,3 +40,15 @@ def test_parameters_are_checked_when_fitting() -> None:
 def test_predicting_before_fitting_says_so() -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         MaskedLogisticRegression().predict_proba(np.zeros((1, 1)))
+
+
+def test_verbose_fit_shows_its_iterations_and_quiet_fit_shows_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    X = np.array([[1.0], [1.0], [-1.0], [-1.0]])
+    Y = np.array([[1.0], [0.8], [0.2], [0.0]])
+    MaskedLogisticRegression(max_iter=50).fit(X, Y)
+    assert capsys.readouterr().err == ""
+    model = MaskedLogisticRegression(max_iter=50, verbose=True).fit(X, Y)
+    shown = capsys.readouterr().err
+    assert "100%" in shown and f"{model.n_iter_}/{model.n_iter_}" in shown

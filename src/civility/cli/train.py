@@ -86,7 +86,9 @@ def train_command(
     if limit is not None:
         config.identity_sentences = min(config.identity_sentences, limit)
         config.behaviour_sentences = min(config.behaviour_sentences, limit)
-    scorer, metadata = train_fast(corpus, config, progress=console.log, evaluate=evaluate)
+    scorer, metadata = train_fast(
+        corpus, config, progress=console.log, evaluate=evaluate, verbose=True
+    )
     scorer.save(output, metadata)
     bias = ""
     if evaluate:

@@ -104,8 +104,12 @@ class FastScorer(ScorerBase):
         Y: np.ndarray,
         sample_weight: np.ndarray | None = None,
         labels: Sequence[str] = ATTRIBUTE_NAMES,
+        verbose: bool = False,
     ) -> FastScorer:
-        """Fit on ``Y`` of shape (n, len(labels)): probabilities, NaN where a text has no label."""
+        """Fit on ``Y`` of shape (n, len(labels)): probabilities, NaN where a text has no label.
+
+        ``verbose`` shows the optimiser's progress, which is most of a full-size fit's minutes.
+        """
         Y = np.asarray(Y, dtype=np.float64)
         if Y.shape != (len(texts), len(labels)):
             raise InvalidParameterError(
@@ -127,6 +131,7 @@ class FastScorer(ScorerBase):
                 if isinstance(self.class_balance, dict)
                 else self.class_balance
             ),
+            verbose=verbose,
         ).fit(X, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from scipy.special import expit
+from tqdm import tqdm
 
 from civility.errors import InvalidParameterError, NotFittedError
 
@@ -34,6 +35,8 @@ class MaskedLogisticRegression:
     class_balance : float or array of shape (n_outputs,), default=0.0
         0 keeps the data's own class balance; 1 weights positives and negatives of each output
         equally. Values between interpolate. Rare attributes (THREAT) need some.
+    verbose : bool, default=False
+        Show a progress bar of the L-BFGS iterations: a full-size fit runs for minutes.
     """
 
     def __init__(
@@ -41,10 +44,12 @@ class MaskedLogisticRegression:
         alpha: float | np.ndarray = 1e-5,
         max_iter: int = 200,
         class_balance: float | np.ndarray = 0.0,
+        verbose: bool = False,
     ) -> None:
         self.alpha = alpha
         self.max_iter = max_iter
         self.class_balance = class_balance
+        self.verbose = verbose
 
     def fit(
         self,
@@ -109,13 +114,18 @@ class MaskedLogisticRegression:
             grad_b = residual.sum(axis=0, dtype=np.float64)
             return loss, np.concatenate([grad_w.ravel(), grad_b])
 
-        result = scipy.optimize.minimize(
-            loss_and_grad,
-            theta0,
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "maxcor": 20},
-        )
+        with tqdm(
+            total=self.max_iter, desc="fitting", unit=" iterations", disable=not self.verbose
+        ) as bar:
+            result = scipy.optimize.minimize(
+                loss_and_grad,
+                theta0,
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "maxcor": 20},
+                callback=lambda _: bar.update(),
+            )
+            bar.total = bar.n  # converged early: the bar ends full, not at 6/200
         self.coef_ = result.x[: d * k].reshape(d, k).astype(np.float32)
         self.intercept_ = result.x[d * k :].astype(np.float32)
         self.n_iter_ = int(result.nit)

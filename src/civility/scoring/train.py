@@ -205,8 +205,12 @@ def train_fast(
     progress: Progress = lambda message: None,
     root: Path | None = None,
     evaluate: bool = True,
+    verbose: bool = False,
 ) -> tuple[FastScorer, dict[str, Any]]:
-    """Fit the fast tier on ``corpus``'s training split; returns it and its manifest metadata."""
+    """Fit the fast tier on ``corpus``'s training split; returns it and its manifest metadata.
+
+    ``verbose`` shows a progress bar while the model is fitted.
+    """
     config = config or TrainingConfig()
     root = root or data_root()
     rng = np.random.default_rng(config.seed)
@@ -233,7 +237,9 @@ def train_fast(
         config.behaviour_sentences,
     )
     progress(f"{len(texts)} texts after augmentation; fitting")
-    scorer = FastScorer(**config.scorer_params).fit(texts, targets, sample_weight=weights)
+    scorer = FastScorer(**config.scorer_params).fit(
+        texts, targets, sample_weight=weights, verbose=verbose
+    )
     progress(f"fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)")
     metadata = training_metadata(train, config, len(texts))
     if evaluate:
