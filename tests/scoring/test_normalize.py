@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import re
 from importlib import resources
 
 import pytest
@@ -94,12 +95,15 @@ def test_a_closing_exclamation_or_question_is_not_read_as_a_letter(text: str) ->
 def test_the_dedup_key_reads_punctuation_as_before() -> None:
     """The train/validation split hashes the dedup key: it must not move under trained models.
 
-    So the key keeps the older reading of a closing "!" or "?", which scoring has dropped.
+    So the key keeps the older readings of a closing "!" or "?" and of "cook", which scoring
+    has dropped.
     """
     from civility.data import dedup_key
 
     assert dedup_key("you idiot?") == dedup_key("you idiots")
     assert normalize("you idiot?") == "you idiot?"
+    assert dedup_key("cook it") == dedup_key("cock it")
+    assert normalize("cook it") != normalize("cock it")
 
 
 def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
@@ -116,6 +120,18 @@ def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
     rewritten = [w for w in sorted(set(forms) & english) if normalize(w) != w]
     assert rewritten == []
     assert normalize("you absolute moon") == "you absolute moon"
+
+
+def test_no_english_word_is_read_as_a_disguise() -> None:
+    """Only stretched letters ("mmm") change an English word: "cook" once read as "cock"."""
+    vocabulary = json.loads(
+        resources.files("civility").joinpath("models/accurate/tokenizer.json").read_text("utf-8")
+    )["model"]["vocab"]
+    english = {w for w in vocabulary if w.isalpha() and w.islower() and w.isascii()}
+    stretched = re.compile(r"(.)\1\1")
+    changed = sorted(w for w in english if normalize(w) != w and not stretched.search(w))
+    assert changed == []
+    assert normalize("go and cook dinner") == "go and cook dinner"
 
 
 def test_stretched_letters_keep_a_double() -> None:

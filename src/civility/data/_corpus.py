@@ -64,7 +64,7 @@ class Corpus:
 
 def dedup_key(text: str) -> str:
     """Texts equal up to case, punctuation, spacing and obfuscation are one text."""
-    return _DEDUP_STRIP.sub("", normalize(text, punctuation=False))
+    return _DEDUP_STRIP.sub("", normalize(text, split_stable=True))
 
 
 def split_of(key: str) -> str:

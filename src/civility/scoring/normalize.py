@@ -223,15 +223,16 @@ def _canonical(token: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _rewrite_token(token: str, punctuation: bool = True) -> str:
+def _rewrite_token(token: str, split_stable: bool = False) -> str:
     """The lexicon word a disguised token stands for, or the token itself.
 
-    With ``punctuation``, a word followed by "!" or "?" ("stupd!", "fuck?") is read as a word
-    and an exclamation, not as a word with a symbol for its last letter ("fucks").
+    A real word the lexicon's ``!`` lines list ("cook", "moon") is never a disguise, and a word
+    followed by "!" or "?" ("stupd!", "fuck?") is read as a word and an exclamation, not as a
+    word with a symbol for its last letter ("fucks"); ``split_stable`` reads both the older way.
     """
-    if token in _LEXICON:
+    if token in _LEXICON or (token in _KEEP and not split_stable):
         return token
-    tail = _TRAILING.search(token) if punctuation else None
+    tail = None if split_stable else _TRAILING.search(token)
     if tail is not None and tail.start() > 0:
         rewritten = _rewrite_token(token[: tail.start()])
         if rewritten in _LEXICON:
@@ -312,12 +313,13 @@ def _spell_lone_f(match: re.Match[str]) -> str:
     return f"fuck {match.group(2)}" if match.group(2) else f"fuck{match.group(3)}"
 
 
-def normalize(text: str, punctuation: bool = True) -> str:
+def normalize(text: str, split_stable: bool = False) -> str:
     """Canonical form of ``text`` that every model is trained and scored on.
 
-    ``punctuation`` reads a word followed by "!" or "?" as a word and an exclamation ("stupd!"
-    is "stupid!", "fuck?" stays "fuck?"). The corpus's dedup key leaves it off: the
-    train/validation split hashes that key, and must not move under trained models.
+    ``split_stable`` is for the corpus's dedup key alone: the train/validation split hashes
+    that key, so it must not move under trained models when the normaliser learns better. It
+    keeps the reading the split was drawn with, before "stupd!" became "stupid!" and before
+    "cook" stopped being read as a disguise.
     """
     text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).lower()
     if not text.isascii():
@@ -333,7 +335,7 @@ def normalize(text: str, punctuation: bool = True) -> str:
     # Most tokens are ordinary words: find the few that change before paying for a re.sub
     # callback on every token.
     changed = {
-        t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t, punctuation)) != t
+        t: r for t in set(_TOKEN.findall(text)) if (r := _rewrite_token(t, split_stable)) != t
     }
     if not changed:
         return text
