@@ -79,12 +79,28 @@ def test_disguised_words_are_recovered(disguised: str, plain: str) -> None:
         "grade f for effort",
         "we are going to pick a cap for the moon landing",
         "dan wore a cut-price suit, woo hoo, tit for tat",
-        "b4 the 4th, c4 and r2d2 at 1pm, 5am, h3ll0 w0rld, b4ck s00n, 3d",
+        "b4 the 4th, c4 and r2d2 at 1pm, 5am, 3d",
+        "in the 1980s and 50s, h1n1, mp3s, co2, covid19, 4chan, gr8, 4ever, $100, c++, taxi!",
         "read and\\/or write, 50/50, f(x) = (a|b), \\/\\/ /\\ |_| ()",
     ],
 )
 def test_ordinary_text_is_left_alone(prose: str) -> None:
     assert normalize(prose) == prose
+
+
+@pytest.mark.parametrize(
+    ("leet", "plain"),
+    [
+        ("73rr0r157s are animals", "terrorists are animals"),
+        ("go back to your wh!t3 neighbourhood", "go back to your white neighbourhood"),
+        ("h3ll0 w0rld, b4ck s00n", "hello world, back soon"),
+        ("1 l0v3 th1s", "1 love this"),
+    ],
+)
+def test_leet_spellings_of_ordinary_words_read_as_the_words(leet: str, plain: str) -> None:
+    # A model knows "terrorists", not "73rr0r157s": undisguised, the word carries its meaning.
+    assert normalize(leet) == plain
+    assert normalize(leet, split_stable=True) == leet  # the split key reads them as before
 
 
 @pytest.mark.parametrize("text", ["fuck?", "what an idiot?", "is that sex?", "what?!", "no way!!"])

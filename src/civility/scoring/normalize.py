@@ -191,6 +191,14 @@ def _skeleton(token: str) -> str:
 
 
 _LEXICON, _KEEP, _VARIANTS, _SKELETONS = _load_lexicon()
+_ENGLISH = frozenset(
+    line
+    for line in resources.files("civility.scoring")
+    .joinpath("english_words.txt")
+    .read_text("utf-8")
+    .split("\n")
+    if line and not line.startswith("#")
+)
 _BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _word in sorted(_LEXICON):
     _BY_LENGTH.setdefault(len(_word), ())
@@ -240,19 +248,11 @@ def _rewrite_token(token: str, split_stable: bool = False) -> str:
     chars = set(token)
     if chars & _LEET_CHARS:
         decoded = token.translate(_LEET)
-        found = _canonical(decoded)
-        if found is not None:
-            return found
-        # "1" stands for "l" as often as for "i" ("1oser", "a$sh01e"): try each reading.
-        ones = [i for i, c in enumerate(token) if c == "1"]
-        if 0 < len(ones) <= 3:
-            for choice in itertools.product("il", repeat=len(ones)):
-                letters = list(decoded)
-                for i, letter in zip(ones, choice, strict=True):
-                    letters[i] = letter
-                found = _canonical("".join(letters))
-                if found is not None:
-                    return found
+        readings = _one_readings(token, decoded)
+        for reading in readings:
+            found = _canonical(reading)
+            if found is not None:
+                return found
         if not chars & _MASK_CHARS:
             # A symbol that reads as no letter of the word ("f4ck"): a hole, as with "f*ck",
             # when the rest of the word is clear and only one lexicon word fits.
@@ -263,6 +263,12 @@ def _rewrite_token(token: str, split_stable: bool = False) -> str:
                 fits = _fill(token, _LEET_CHARS)
                 if len(fits) == 1:
                     return fits[0]
+            # Any other word in leet ("73rr0r157s", "wh!t3"): a model knows the word, not the
+            # digits. Only a dictionary word counts, and a closing "!" is an exclamation.
+            if not split_stable and token[-1] not in "!?":
+                for reading in readings:
+                    if reading in _ENGLISH:
+                        return reading
         token_for_mask = decoded
     else:
         token_for_mask = token
@@ -271,6 +277,20 @@ def _rewrite_token(token: str, split_stable: bool = False) -> str:
         return fits[0] if fits else token
     found = _canonical(token)
     return found if found is not None else token
+
+
+def _one_readings(token: str, decoded: str) -> list[str]:
+    """``decoded`` with each "1" read as "i" and, in turn, as "l" ("1oser", "a$sh01e")."""
+    ones = [i for i, c in enumerate(token) if c == "1"]
+    if not 0 < len(ones) <= 3:
+        return [decoded]
+    readings = []
+    for choice in itertools.product("il", repeat=len(ones)):
+        letters = list(decoded)
+        for i, letter in zip(ones, choice, strict=True):
+            letters[i] = letter
+        readings.append("".join(letters))
+    return readings
 
 
 def _fill(token: str, holes: frozenset[str]) -> list[str]:
