@@ -7,8 +7,9 @@ joined, stretched letters shortened, and leetspeak or masked spellings (``sh1t``
 ``@ss``, ``iddiot``) mapped back to the word they hide.
 
 Rewriting a token is only done when the result is a word of the obfuscation lexicon
-(``lexicon.txt``): ``1st`` stays ``1st`` while ``id10t`` becomes ``idiot``. That keeps ordinary
-text untouched, which matters as much as catching the disguised words.
+(``lexicon.txt``), or, for leetspeak, an English word (``english_words.txt``): ``1st`` stays
+``1st`` while ``id10t`` becomes ``idiot`` and ``wh1t3`` ``white``. That keeps ordinary text
+untouched, which matters as much as catching the disguised words.
 """
 
 from __future__ import annotations
