@@ -95,6 +95,7 @@ def test_ordinary_text_is_left_alone(prose: str) -> None:
         ("go back to your wh!t3 neighbourhood", "go back to your white neighbourhood"),
         ("h3ll0 w0rld, b4ck s00n", "hello world, back soon"),
         ("1 l0v3 th1s", "1 love this"),
+        ("they are f@990t5", "they are faggots"),
     ],
 )
 def test_leet_spellings_of_ordinary_words_read_as_the_words(leet: str, plain: str) -> None:

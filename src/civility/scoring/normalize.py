@@ -264,11 +264,12 @@ def _rewrite_token(token: str, split_stable: bool = False) -> str:
                 fits = _fill(token, _LEET_CHARS)
                 if len(fits) == 1:
                     return fits[0]
-            # Any other word in leet ("73rr0r157s", "wh!t3"): a model knows the word, not the
-            # digits. Only a dictionary word counts, and a closing "!" is an exclamation.
+            # Any other word in leet ("73rr0r157s", "wh!t3"), or a lexicon word's plural
+            # ("f@990t5"): a model knows the word, not the digits. Only a dictionary word
+            # counts, and a closing "!" is an exclamation.
             if not split_stable and token[-1] not in "!?":
                 for reading in readings:
-                    if reading in _ENGLISH:
+                    if reading in _ENGLISH or (reading[-1] == "s" and reading[:-1] in _LEXICON):
                         return reading
         token_for_mask = decoded
     else:
