@@ -123,15 +123,19 @@ def test_the_dedup_key_reads_punctuation_as_before() -> None:
     assert normalize("cook it") != normalize("cock it")
 
 
+def _encoder_vocabulary() -> dict[str, int]:
+    """The encoder's WordPiece vocabulary (shipped with the accurate tier): our dictionary."""
+    tokenizer = resources.files("civility").joinpath("models/accurate/tokenizer.json")
+    return json.loads(tokenizer.read_text("utf-8"))["model"]["vocab"]
+
+
 def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
     """Every real word a dropped-letter form would spell is on the lexicon's ``!`` list.
 
     The encoder's vocabulary (shipped with the accurate tier) stands in for an English
     dictionary; adding a lexicon word whose shortened form is an English word fails here.
     """
-    vocabulary = json.loads(
-        resources.files("civility").joinpath("models/accurate/tokenizer.json").read_text("utf-8")
-    )["model"]["vocab"]
+    vocabulary = _encoder_vocabulary()
     english = {w for w in vocabulary if w.isalpha() and w.islower()}
     forms = normalize_module.dropped_letter_variants(sorted(normalize_module._LEXICON), set())
     rewritten = [w for w in sorted(set(forms) & english) if normalize(w) != w]
@@ -141,9 +145,7 @@ def test_no_dropped_letter_rewrite_turns_an_english_word_into_abuse() -> None:
 
 def test_no_english_word_is_read_as_a_disguise() -> None:
     """Only stretched letters ("mmm") change an English word: "cook" once read as "cock"."""
-    vocabulary = json.loads(
-        resources.files("civility").joinpath("models/accurate/tokenizer.json").read_text("utf-8")
-    )["model"]["vocab"]
+    vocabulary = _encoder_vocabulary()
     english = {w for w in vocabulary if w.isalpha() and w.islower() and w.isascii()}
     stretched = re.compile(r"(.)\1\1")
     changed = sorted(w for w in english if normalize(w) != w and not stretched.search(w))
