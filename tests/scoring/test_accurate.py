@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civility.attributes import ATTRIBUTE_NAMES
+from civility.cli import main
 from civility.errors import ArtifactError, InvalidParameterError
 from civility.scoring import (
     TIERS,
@@ -374,13 +375,18 @@ def test_training_the_head_on_a_slice_of_the_real_data(
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
     corpus = load_corpus(["hatexplain", "paradetox", "toxic-spans"], limit_per_source=300)
     config = AccurateConfig(
-        n_train=400, n_valid_per_source=40, n_identity=20, n_behaviour=5, span_posts=20
+        n_train=400,
+        n_valid_per_source=40,
+        n_identity=20,
+        n_behaviour=5,
+        n_joined=10,
+        span_posts=20,
     )
     scorer, metadata = train_accurate(corpus, Path(str(tiny_accurate.encoder_dir)), config)
     train, extra, targets, _ = training_set(corpus, config, data_root())
     assert metadata["training"]["n_texts"] == len(train) + len(extra) == len(targets)
     # Besides the templates, disguised copies of a share of the texts, as for the fast tier.
-    n_disguised = len(extra) - 20 - 5 * len(BEHAVIOURS)
+    n_disguised = len(extra) - 20 - 5 * len(BEHAVIOURS) - 10
     assert n_disguised > 0.1 * len(train)
     assert len(set(extra[:n_disguised]) - set(train.texts)) > 0.9 * n_disguised
     assert "first 3 of 6 layers" in metadata["encoder"]
@@ -396,3 +402,24 @@ def test_training_the_head_on_a_slice_of_the_real_data(
         t for t, s in zip(corpus.texts, corpus.splits, strict=True) if s == "train"
     ]
     assert training_set(corpus, replace(config, n_train=10**6), data_root())[0].texts == whole.texts
+
+
+@requires_data
+@pytest.mark.slow
+def test_the_head_can_be_refitted_on_an_existing_models_encoder(
+    models_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a GPU, a new training set still reaches the accurate tier: through its head."""
+    monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
+    args = ["train-accurate", "--output", str(tmp_path / "models"), "--limit", "100"]
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--encoder-from", str(models_root / "accurate"), "--no-evaluate"])
+    assert exit_.value.code == 0
+    refitted = AccurateScorer.load(tmp_path / "models" / "accurate")
+    reused = AccurateScorer.load(models_root / "accurate")
+    assert (tmp_path / "models" / "accurate" / "encoder.onnx").read_bytes() == (
+        models_root / "accurate" / "encoder.onnx"
+    ).read_bytes()
+    assert refitted.version != reused.version
+    assert f"reused unchanged from {reused.version}" in refitted.metadata_["encoder"]
+    assert refitted.max_length == reused.max_length

@@ -40,6 +40,15 @@ FineTune = Annotated[
 Layers = Annotated[
     int, typer.Option(help="Transformer layers of MiniLM to keep (1-6): fewer is faster.")
 ]
+EncoderFrom = Annotated[
+    Path | None,
+    typer.Option(
+        help="Reuse the encoder of this accurate model and refit only the head: minutes on a "
+        "CPU instead of a fine-tuning run (--encoder-layers and --fine-tune are then ignored).",
+        exists=True,
+        file_okay=False,
+    ),
+]
 
 
 def train_accurate_command(
@@ -53,6 +62,7 @@ def train_accurate_command(
     encoder_layers: Layers = 3,
     max_length: MaxLength = 64,
     fine_tune_epochs: FineTune = 2,
+    encoder_from: EncoderFrom = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
@@ -63,7 +73,7 @@ def train_accurate_command(
     from civility.data import load_corpus
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
-    from civility.scoring import FastScorer
+    from civility.scoring import AccurateScorer, FastScorer
     from civility.scoring.train_accurate import (
         AccurateConfig,
         build_encoder,
@@ -89,8 +99,18 @@ def train_accurate_command(
         max_length=max_length,
         fine_tune_epochs=fine_tune_epochs,
     )
-    encoder_dir = build_encoder(corpus, config, console.log)
+    reused = AccurateScorer.load(encoder_from) if encoder_from else None
+    if reused is not None:
+        config.max_length = reused.max_length
+    encoder_dir = encoder_from or build_encoder(corpus, config, console.log)
     scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
+    if reused is not None:
+        # The config's encoder settings describe a fine-tuning run that did not happen here.
+        metadata["encoder"] = (
+            f"reused unchanged from {reused.version}, whose manifest says: "
+            f"{reused.metadata_.get('encoder', 'nothing')} Only this head was fitted on the "
+            "training set described here."
+        )
     scorer.save(target, metadata)
     write_card(scorer, target, accurate_summary(metadata))
     console.log(f"wrote {target} ({scorer.version})")
