@@ -10,17 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civility.attributes import ATTRIBUTE_NAMES, attribute_index
 from civility.data.augment import (
     IDENTITY_TERMS,
     OBFUSCATIONS,
     identity_sentences,
-    joined_comments,
     obfuscate,
     obfuscated_copies,
 )
 from civility.errors import UnknownNameError
-from civility.scoring.train import augment
 from tests.conftest import SHARED_DATA, requires_data
 
 SENTENCE = "honestly you are a stupid idiot and everyone here knows it"
@@ -118,48 +115,3 @@ def test_identity_sentences_share_nothing_with_the_bias_evaluation_templates() -
 def test_identity_sentences_can_oversample_chosen_groups() -> None:
     sentences = identity_sentences(np.random.default_rng(2), 50, terms=[("gay", "gay people")])
     assert all("gay" in s.lower() for s in sentences)
-
-
-COMMENTS = [
-    "you absolute muppet",
-    "shut up, idiot",
-    "thanks for the update",
-    "the bus was late again",
-    "great photos of the fair!",
-    "nice article " * 20,  # too long to join
-]
-TOXICITY = np.array([1.0, 0.9, 0.0, 0.1, 0.0, 0.0])
-
-
-def test_joined_comments_pair_an_insult_with_civility_or_two_civil_comments() -> None:
-    joined, pairs = joined_comments(COMMENTS, TOXICITY, np.random.default_rng(0), 40)
-    assert len(joined) == len(pairs) == 40
-    toxic_members = (TOXICITY[pairs] >= 0.5).sum(axis=1)
-    assert (toxic_members[:20] == 1).all() and (toxic_members[20:] == 0).all()
-    assert 5 not in pairs  # the long comment
-    assert {tuple(row) for row in pairs[:20]} & {(0, 2), (0, 3), (0, 4)}
-    assert {tuple(row) for row in pairs[:20]} & {(2, 0), (3, 0), (4, 0)}
-    for text, (a, b) in zip(joined, pairs, strict=True):
-        stop = "" if COMMENTS[a].endswith("!") else "."
-        assert text == f"{COMMENTS[a]}{stop} {COMMENTS[b]}"
-
-
-def test_a_joined_comment_keeps_the_worse_label_and_stays_unlabelled_where_either_is() -> None:
-    nan = np.nan
-    # TOXICITY and INSULT; the other attributes unlabelled.
-    known = np.array(
-        [[1.0, 1.0], [0.9, nan], [0.0, 0.0], [0.1, 0.0], [0.0, nan], [0.0, 0.0]], np.float32
-    )
-    targets = np.full((len(COMMENTS), len(ATTRIBUTE_NAMES)), nan, np.float32)
-    targets[:, [attribute_index("TOXICITY"), attribute_index("INSULT")]] = known
-    weights = np.ones_like(targets)
-    weights[2] = 0.5
-    texts, labels, cell_weights = augment(
-        COMMENTS, targets, weights, np.random.default_rng(0), 0.0, 0, 0, n_joined=30
-    )
-    assert len(texts) == len(labels) == len(cell_weights) == len(COMMENTS) + 30
-    for text, row, weight in zip(texts[6:], labels[6:], cell_weights[6:], strict=True):
-        found = [i for i in range(5) if COMMENTS[i] in text]  # the pair, in either order
-        a, b = (found * 2)[:2]  # or one comment twice
-        np.testing.assert_array_equal(row, np.maximum(targets[a], targets[b]))
-        np.testing.assert_array_equal(weight, np.minimum(weights[a], weights[b]))

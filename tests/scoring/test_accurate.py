@@ -375,18 +375,13 @@ def test_training_the_head_on_a_slice_of_the_real_data(
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
     corpus = load_corpus(["hatexplain", "paradetox", "toxic-spans"], limit_per_source=300)
     config = AccurateConfig(
-        n_train=400,
-        n_valid_per_source=40,
-        n_identity=20,
-        n_behaviour=5,
-        n_joined=10,
-        span_posts=20,
+        n_train=400, n_valid_per_source=40, n_identity=20, n_behaviour=5, span_posts=20
     )
     scorer, metadata = train_accurate(corpus, Path(str(tiny_accurate.encoder_dir)), config)
     train, extra, targets, _ = training_set(corpus, config, data_root())
     assert metadata["training"]["n_texts"] == len(train) + len(extra) == len(targets)
     # Besides the templates, disguised copies of a share of the texts, as for the fast tier.
-    n_disguised = len(extra) - 20 - 5 * len(BEHAVIOURS) - 10
+    n_disguised = len(extra) - 20 - 5 * len(BEHAVIOURS)
     assert n_disguised > 0.1 * len(train)
     assert len(set(extra[:n_disguised]) - set(train.texts)) > 0.9 * n_disguised
     assert "first 3 of 6 layers" in metadata["encoder"]

@@ -1,4 +1,4 @@
-"""Training-data augmentation against the failures people notice first.
+"""Training-data augmentation against the two failures people notice first.
 
 1. **Obfuscation**: "f u c k off", "you are an id1ot", "st*pid" slip past a model that only
    saw clean spellings. ``obfuscate`` makes disguised copies of toxic texts, one disguise kind
@@ -8,11 +8,6 @@
 2. **Identity-term bias**: when identity words mostly appear in abuse, a model learns that
    "gay" or "Muslim" is itself toxic. ``identity_sentences`` writes ordinary, non-toxic news
    comments that mention identity groups, to be added to training with every label at 0.
-3. **Dilution**: "you absolute bellend, read the article before commenting" is one insult and
-   one civil request. Most training comments are a single remark, so a model reads the civil
-   half as evidence against the insult. ``joined_comments`` pairs short comments, toxic with
-   civil and civil with civil, so that surrounding civility stops counting as a defence and
-   length alone says nothing.
 
 The identity terms and templates here are our own. They deliberately do not reuse the Conversation
 AI bias templates, which are the *evaluation* set: training on them would make the bias score
@@ -292,35 +287,3 @@ def identity_sentences(
         sentence = template.format(adj=adj, group=group, Group=group[0].upper() + group[1:])
         out.append(re.sub(r"\b([Aa]) ([AEIOUaeiou])", r"\1n \2", sentence))
     return out
-
-
-MAX_JOINED_WORDS = 25
-"""Only comments this short are joined: a pair of long ones is not a comment anyone writes."""
-
-
-def joined_comments(
-    texts: Sequence[str], toxicity: np.ndarray, rng: np.random.Generator, n: int
-) -> tuple[list[str], np.ndarray]:
-    """``n`` comments made of two short ones, and the ``(n, 2)`` indices of the pair.
-
-    Half put a toxic comment (``toxicity >= 0.5``) next to a civil one (``< 0.2``), in either
-    order; the other half join two civil ones. A pair deserves the higher of its two labels on
-    every attribute, which the caller takes from the indices.
-    """
-    lengths = np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=len(texts))
-    short = lengths <= MAX_JOINED_WORDS
-    toxic = np.flatnonzero(short & (toxicity >= 0.5))
-    civil = np.flatnonzero(short & (toxicity < 0.2))
-    if n <= 0 or not len(toxic) or not len(civil):
-        return [], np.empty((0, 2), dtype=np.int64)
-    half = n // 2
-    first = np.concatenate([rng.choice(toxic, half), rng.choice(civil, n - half)])
-    second = rng.choice(civil, n)
-    swap = rng.random(n) < 0.5
-    pairs = np.where(swap[:, None], np.c_[second, first], np.c_[first, second])
-    return [_join(texts[a], texts[b]) for a, b in pairs], pairs
-
-
-def _join(first: str, second: str) -> str:
-    first = first.strip()
-    return f"{first}{'' if first.endswith(('.', '!', '?')) else '.'} {second.strip()}"

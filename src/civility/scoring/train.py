@@ -20,7 +20,7 @@ import numpy as np
 from civility import __version__
 from civility.attributes import ATTRIBUTES, attribute_index
 from civility.data import Corpus, load_teacher_scores, mix_teachers
-from civility.data.augment import identity_sentences, joined_comments, obfuscated_copies
+from civility.data.augment import identity_sentences, obfuscated_copies
 from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import SOURCES, data_root
 from civility.evaluation.metrics import attribute_metrics, span_f1
@@ -45,7 +45,6 @@ class TrainingConfig:
     obfuscated_share: float = 0.3
     identity_sentences: int = 20000
     behaviour_sentences: int = 3000
-    joined_comments: int = 16000
     seed: int = 0
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
@@ -79,7 +78,6 @@ def augment(
     obfuscated_share: float,
     n_identity: int,
     n_behaviour: int,
-    n_joined: int = 0,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The training set of every tier: the texts, then disguised copies of a share of them,
     identity mentions and templated behaviours, with targets and weights to match.
@@ -90,8 +88,7 @@ def augment(
 
     Non-toxic texts are disguised too, at a smaller rate: otherwise a "*" or a spaced word
     would itself become evidence of toxicity. Half the identity mentions name the groups the
-    bias report finds worst treated (``OVERSAMPLED_GROUPS``). Last come ``n_joined`` pairs of
-    short comments, labelled with the higher of their two labels (unlabelled where either is).
+    bias report finds worst treated (``OVERSAMPLED_GROUPS``).
     """
     toxicity = np.nan_to_num(targets[:, TOXICITY_COLUMN], nan=0.5)
     toxic, clean_rows = np.flatnonzero(toxicity >= 0.5), np.flatnonzero(toxicity < 0.2)
@@ -114,28 +111,10 @@ def augment(
     )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
     behaviours, behaviour_labels = behaviour_sentences(rng, n_behaviour)
-    joined, pairs = joined_comments(texts, targets[:, TOXICITY_COLUMN], rng, n_joined)
-    first, second = pairs[:, 0], pairs[:, 1]
     return (
-        texts + disguised + mentions + behaviours + joined,
-        np.vstack(
-            [
-                targets,
-                targets[chosen],
-                clean,
-                behaviour_labels,
-                np.maximum(targets[first], targets[second]),
-            ]
-        ),
-        np.vstack(
-            [
-                weights,
-                weights[chosen],
-                np.ones_like(clean),
-                np.ones_like(behaviour_labels),
-                np.minimum(weights[first], weights[second]),
-            ]
-        ),
+        texts + disguised + mentions + behaviours,
+        np.vstack([targets, targets[chosen], clean, behaviour_labels]),
+        np.vstack([weights, weights[chosen], np.ones_like(clean), np.ones_like(behaviour_labels)]),
     )
 
 
@@ -256,7 +235,6 @@ def train_fast(
         config.obfuscated_share,
         config.identity_sentences,
         config.behaviour_sentences,
-        config.joined_comments,
     )
     progress(f"{len(texts)} texts after augmentation; fitting")
     scorer = FastScorer(**config.scorer_params).fit(

@@ -61,7 +61,6 @@ class AccurateConfig:
     # comments: more real comments without more templates diluted what the templates teach.
     n_identity: int = 2700
     n_behaviour: int = 1400
-    n_joined: int = 16000
     encoder_layers: int = 3
     max_length: int = 64
     fine_tune_epochs: int = 2
@@ -412,7 +411,6 @@ def training_set(
         config.obfuscated_share,
         config.n_identity,
         config.n_behaviour,
-        config.n_joined,
     )
     return train, texts[len(train) :], targets, weights
 
