@@ -93,25 +93,22 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
-# functional --tier T` on fast-0.1.0-7a51f70c164c and on its ensemble with
-# accurate-0.1.0-1eef2a1be67d; see docs/fairness.md). A change that drops a behaviour below its
-# floor is a regression users would notice. Raise floors as models improve; for the fast model
-# negation and identity_neutral were lowered by two cases and one, as it gained 15 threats and
-# 11 insults (docs/fairness.md, second mitigation); for the ensemble, teaching its encoder
-# disguised copies cost one negation case and three threats (docs/fairness.md, third
-# mitigation); fine-tuning it on the whole training split, with templates scaled to match,
-# won back two negation cases and one of profanity, and cost one of counter-speech. Threats
-# also have a strict expected failure below, for the 0.90 target.
+# functional --tier T` on fast-0.1.0-0755c8b8c777 and on its ensemble with
+# accurate-0.1.0-6ae2e6e83667; see docs/fairness.md, fourth mitigation). A change that drops a
+# behaviour below its floor is a regression users would notice. Raise floors as models
+# improve; the ensemble's floor for missing letters was lowered by one case when its head was
+# refitted on the fourth mitigation's templates. Threats also have a strict expected failure
+# below, for the 0.90 target.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "identity_neutral": 0.96,  # 27/28
         "identity_positive": 1.00,  # 26/26
-        "negation": 0.76,  # 20/26
-        "counter_speech": 0.73,  # 19/26
-        "profanity_not_attacking": 0.80,  # 21/26
+        "negation": 0.80,  # 21/26
+        "counter_speech": 0.76,  # 20/26
+        "profanity_not_attacking": 0.84,  # 22/26
         "insult_with_profanity": 0.92,  # 24/26
         "insult_without_profanity": 0.80,  # 21/26
-        "threat": 0.69,  # 18/26
+        "threat": 0.80,  # 21/26
         "threat_history_or_prediction": 1.00,  # 26/26
         "sarcasm": 1.00,  # 26/26
         "reclaimed_words": 0.92,  # 24/26
@@ -128,12 +125,12 @@ FLOORS: dict[str, dict[str, float]] = {
     "ensemble": {
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 1.00,  # 26/26
-        "negation": 0.73,  # 19/26
-        "counter_speech": 0.73,  # 19/26
-        "profanity_not_attacking": 0.73,  # 19/26
+        "negation": 0.76,  # 20/26
+        "counter_speech": 0.80,  # 21/26
+        "profanity_not_attacking": 0.76,  # 20/26
         "insult_with_profanity": 0.92,  # 24/26
         "insult_without_profanity": 0.92,  # 24/26
-        "threat": 0.76,  # 20/26
+        "threat": 0.84,  # 22/26
         "threat_history_or_prediction": 1.00,  # 26/26
         "sarcasm": 1.00,  # 26/26
         "reclaimed_words": 0.92,  # 24/26
@@ -144,7 +141,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "obfuscation_masked_hash": 1.00,  # 25/25
         "obfuscation_homoglyph": 1.00,  # 25/25
         "obfuscation_zero_width": 1.00,  # 25/25
-        "obfuscation_missing_letters": 1.00,  # 25/25
+        "obfuscation_missing_letters": 0.96,  # 24/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
     },
 }
