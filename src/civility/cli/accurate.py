@@ -44,7 +44,8 @@ EncoderFrom = Annotated[
     Path | None,
     typer.Option(
         help="Reuse the encoder of this accurate model and refit only the head: minutes on a "
-        "CPU instead of a fine-tuning run (--encoder-layers and --fine-tune are then ignored).",
+        "CPU instead of a fine-tuning run (--encoder-layers, --max-length and "
+        "--fine-tune-epochs are then ignored).",
         exists=True,
         file_okay=False,
     ),
