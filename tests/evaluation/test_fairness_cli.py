@@ -36,6 +36,13 @@ def test_functional_prints_every_behaviour_and_writes_the_report(tmp_path: Path)
     assert 0.0 <= report["behaviours"]["negation"]["accuracy"] <= 1.0
 
 
+def test_functional_runs_the_holdout_suite_by_name() -> None:
+    result = runner.invoke(app, ["functional", "--suite", "holdout"])
+    assert result.exit_code == 0, result.output
+    assert "holdout suite" in result.output
+    assert "insult_in_civil_context" in result.output
+
+
 def test_robustness_on_a_labelled_file(tmp_path: Path) -> None:
     data = tmp_path / "labelled.jsonl"
     rows = [

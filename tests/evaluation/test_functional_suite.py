@@ -54,6 +54,41 @@ def test_suite_covers_every_behaviour_with_enough_cases() -> None:
     assert len({c.text for c in cases}) == len(cases)  # no case counted twice
 
 
+HOLDOUT_BEHAVIOURS = {
+    "identity_neutral",
+    "identity_positive",
+    "negation",
+    "counter_speech",
+    "profanity_not_attacking",
+    "reclaimed_words",
+    "sarcasm_benign",
+    "threat_history_or_prediction",
+    "criticism_not_insult",
+    "insult_with_profanity",
+    "insult_without_profanity",
+    "identity_hate",
+    "threat",
+    "obfuscated_insult",
+    "obfuscated_hate",
+    "spam_free_civil",
+    "dogwhistle_free_mentions",
+    "insult_in_civil_context",
+    "sexual_harassment",
+    "dismissive_hostile",
+}
+
+
+def test_holdout_is_a_second_suite_that_shares_no_case_with_the_first() -> None:
+    holdout = load_suite("holdout")
+    counts: dict[str, set[int]] = {}
+    for case in holdout:
+        counts.setdefault(case.behaviour, set()).add(case.label)
+    assert set(counts) == HOLDOUT_BEHAVIOURS
+    assert all(len(labels) == 1 for labels in counts.values())
+    assert len(holdout) == 20 * len(HOLDOUT_BEHAVIOURS) == len({c.text for c in holdout})
+    assert not {c.text for c in holdout} & {c.text for c in load_suite()}
+
+
 def test_each_behaviour_has_one_expected_label() -> None:
     labels: dict[str, set[int]] = {}
     for case in load_suite():

@@ -88,8 +88,12 @@ def bias_command(
 
 def functional_command(
     suite: Annotated[
-        Path | None, typer.Option(help="Suite file (JSONL: behaviour, text, attribute, label).")
-    ] = None,
+        str,
+        typer.Option(
+            help="A shipped suite (functional, or holdout: written apart from the training "
+            "templates) or a JSONL file of behaviour, text, attribute, label."
+        ),
+    ] = "functional",
     threshold: Annotated[float, typer.Option(help="Score at which a case counts as flagged.")] = (
         DEFAULT_THRESHOLD
     ),
@@ -100,7 +104,7 @@ def functional_command(
 ) -> None:
     """Accuracy per behaviour on our functional suite (identity mentions, negation, threats...)."""
     report = run_suite(load_scorer(tier, model), load_suite(suite), threshold)
-    table = Table(title=f"functional suite at threshold {threshold} ({report['model']})")
+    table = Table(title=f"{suite} suite at threshold {threshold} ({report['model']})")
     for column in ("behaviour", "attribute", "expected", "cases", "accuracy"):
         table.add_column(column, justify="left" if column == "behaviour" else "right")
     behaviours = report["behaviours"]

@@ -6,6 +6,13 @@ off" let through. ``functional_suite.jsonl`` holds our own hand-written cases, g
 behaviour, each with the attribute it is about and the label a moderator would give. The
 report is accuracy per behaviour at the default threshold, because a behaviour that fails is
 a failure users see, however good the average looks.
+
+``functional_holdout.jsonl`` is a second suite, written by another author who saw neither the
+first suite nor the training templates (``civility.data.behaviours``), with behaviours the
+first one lacks (insults inside civil comments, hostile dismissals, sexual harassment, civil
+criticism). The templates were written after reading the first suite's failures, so that suite
+flatters the models; the holdout is the honest estimate of how they do on cases nobody tuned
+for. Its failures are never read to write templates: that would spend it.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from civility.scoring import Scorer
 
 DEFAULT_THRESHOLD = 0.5
 """Score at or above which a case counts as flagged, as in Perspective's documented default."""
-SUITE_FILE = "functional_suite.jsonl"
+SUITES = {"functional": "functional_suite.jsonl", "holdout": "functional_holdout.jsonl"}
+"""The shipped suites by name; ``functional`` is the default."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,11 @@ class Case:
 
 
 def load_suite(path: str | Path | None = None) -> list[Case]:
-    """The shipped suite, or a file in the same format (``behaviour, text, attribute, label``)."""
-    if path is None:
-        raw = resources.files("civility.evaluation").joinpath(SUITE_FILE).read_text("utf-8")
-        source = SUITE_FILE
+    """A shipped suite by name (default ``functional``), or a file in the same format
+    (``behaviour, text, attribute, label``)."""
+    if path is None or str(path) in SUITES:
+        source = SUITES[str(path or "functional")]
+        raw = resources.files("civility.evaluation").joinpath(source).read_text("utf-8")
     else:
         try:
             raw = Path(path).read_text("utf-8")
