@@ -61,11 +61,12 @@ def test_the_same_seed_gives_the_same_sentences() -> None:
     assert behaviour_sentences(np.random.default_rng(8), 30)[0] != first[0]
 
 
-def test_no_generated_sentence_is_a_functional_suite_case() -> None:
-    """The suite measures what the templates teach; it must not also be what they teach."""
+@pytest.mark.parametrize("suite", ["functional", "holdout"])
+def test_no_generated_sentence_is_a_functional_suite_case(suite: str) -> None:
+    """The suites measure what the templates teach; they must not also be what they teach."""
     texts, _ = behaviour_sentences(np.random.default_rng(0), 3000)
-    suite = {_letters(case.text) for case in load_suite()}
-    assert not [t for t in texts if _letters(t) in suite]
+    cases = {_letters(case.text) for case in load_suite(suite)}
+    assert not [t for t in texts if _letters(t) in cases]
 
 
 def test_unknown_behaviour_names_the_known_ones() -> None:
