@@ -11,27 +11,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
 
 import numpy as np
 
 from civility.scoring._base import Span
 
 _WORD = re.compile(
-    r"(?<![\w*])[^\W\d_](?:[ .\-_*][^\W\d_]){2,}(?![\w*])"  # spaced or dotted letters
+    r"(?<![\w*])[^\W\d_]([ .\-_*])[^\W\d_](?:\1[^\W\d_])+(?![\w*])"  # s p a c e d, d.o.t.t.e.d
     r"|[\w@$!*#'’]*\w[\w@$!*#'’]*"  # a word, with leet or mask characters inside
     r"|[@$*#][\w@$!*#]+"
 )
 
 
+@cache
+def function_words() -> frozenset[str]:
+    """Closed-class words (``function_words.txt``): alone they carry no score, so they are
+    never a span.
+
+    Scored alone, a word like "you" lands wherever the training mix puts it (insults address
+    someone), and as a span it would mark every second-person comment; Toxic Spans never
+    marks it.
+    """
+    text = resources.files("civility.scoring").joinpath("function_words.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
 def words(text: str) -> list[tuple[int, int]]:
-    """(begin, end) of each word of ``text``, obfuscated words kept whole."""
+    """(begin, end) of each word of ``text`` that could be a span: obfuscated words kept whole,
+    function words left out."""
     found = []
     for match in _WORD.finditer(text):
         begin, end = match.span()
         # Trailing "!" or "'" belong to the sentence, not the word, unless they are the word.
         while end - begin > 1 and text[end - 1] in "!'’":
             end -= 1
-        found.append((begin, end))
+        if text[begin:end].lower().replace("’", "'") not in function_words():
+            found.append((begin, end))
     return found
 
 
