@@ -56,11 +56,16 @@ def slots() -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Behaviour:
-    """Templates that all deserve the same ``labels`` (attribute -> probability)."""
+    """Templates that all deserve the same ``labels`` (attribute -> probability).
+
+    ``share`` scales how many sentences the behaviour contributes: a clean behaviour that has
+    to hold its ground against several toxic ones using the same words gets more.
+    """
 
     name: str
     templates: tuple[str, ...]
     labels: Mapping[str, float]
+    share: float = 1.0
 
 
 _ALL_CLEAN = dict.fromkeys(ATTRIBUTE_NAMES, 0.0)
@@ -87,6 +92,10 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "We're coming for {target} {when}.",
             "Let's go and {harm} {target} {when}.",
             "{Third_party} won't {survive} {when}, I'll see to it.",
+            "Someone needs to {harm} {target} {when}.",
+            "It would be a shame if something happened to {possession}.",
+            "I'm bringing {weapon} to {event}, and {target} had better not be there.",
+            "Talk to me like that again and {i_will_lc} {harm} you.",
         ),
         {"TOXICITY": 1.0, "THREAT": 1.0},
     ),
@@ -180,8 +189,12 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "What the {wtf}, {weird_news}?",
             "{Mishap}. {shrug}.",
             "{good_thing} is the shit, honestly.",
+            "{Civil_clause}, and {good_thing_lc} was {intens} {good_adj}.",
+            "{Rebuttal_fact}. {shrug}.",
         ),
         {**_ALL_CLEAN, "PROFANITY": 1.0},
+        # Swear words also fill the insult, dismissal and harassment templates.
+        share=3.0,
     ),
     Behaviour(
         "identity_attack",
@@ -220,6 +233,106 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "I'm not calling you {a_insult_noun}, I just think your point on {topic} is "
             "{weak_adj}.",
             "Nobody thinks you're {a_insult_noun}; we simply disagree about {topic}.",
+        ),
+        _ALL_CLEAN,
+        # Groups and stereotypes also fill the identity-attack and group-threat templates.
+        share=2.0,
+    ),
+    Behaviour(
+        "group_threat",
+        (
+            "All {group} should be {harmed}.",
+            "Round up the {group} and {group_fate}.",
+            "{Group} deserve a bullet, every one of them.",
+            "When the day comes, we'll {harm} every one of the {group} in this town.",
+            "Line the {group} up against the wall.",
+            "{Group} should {watch_out}; we know where they pray and where they live.",
+            "If the {group} don't leave by Friday, {i_will_lc} {harm} them myself.",
+            "Somebody needs to {harm} the {group} before they take over.",
+            "I hope the {group} next door get {harmed}.",
+        ),
+        {"TOXICITY": 1.0, "THREAT": 1.0, "IDENTITY_ATTACK": 1.0, "SEXUALLY_EXPLICIT": 0.0},
+    ),
+    Behaviour(
+        "hostile_dismissal",
+        (
+            "{dismiss}. {worthless}",
+            "{worthless} {dismiss}.",
+            "Nobody here wants to hear from you. {dismiss}.",
+            "Why do you even bother posting? {worthless}",
+            "No one asked for your {rant}, {insult_noun}.",
+            "Take your {rant} somewhere else, nobody here is interested.",
+            "Do us all a favour and {leave_forever}.",
+            "Every comment you write makes this thread worse. {dismiss}.",
+            "Run along, the adults are talking about {topic}.",
+            "Go cry to someone who cares about your {rant}.",
+            "People like you are why nobody reads the comments on {topic}.",
+            "You are not worth the time it takes to reply, {insult_noun}.",
+            "Nobody reads your {rant} about {topic}. {worthless}",
+            "{worthless} {Leave_forever}.",
+            "Another {rant} about {topic} from the resident {insult_noun}. {dismiss}.",
+        ),
+        {
+            "TOXICITY": 1.0,
+            "PROFANITY": 0.0,
+            "THREAT": 0.0,
+            "SEXUALLY_EXPLICIT": 0.0,
+            "IDENTITY_ATTACK": 0.0,
+        },
+    ),
+    Behaviour(
+        "sexual_harassment",
+        (
+            "{Pet_name}, you'd look better {undressed}.",
+            "Forget the article, {pet_name}, show us your {body_part}.",
+            "Nice {body_part}, {pet_name}. {Come_on}.",
+            "Bet you {sexual_claim}, {pet_name}.",
+            "{Subject_f} only got the job because she {sexual_past}.",
+            "Who cares what she writes, I'd rather see her {undressed}.",
+            "You're only good for one thing, {pet_name}, and it isn't {good_at}.",
+            "I'd {sexual_act} you {sexual_when}, {pet_name}.",
+            "Less talking, more {sexual_noun}, {pet_name}.",
+            "{Subject_f} should stick to {sexual_job} instead of {good_at}.",
+        ),
+        {"TOXICITY": 1.0, "SEXUALLY_EXPLICIT": 1.0, "THREAT": 0.0, "IDENTITY_ATTACK": 0.0},
+    ),
+    Behaviour(
+        "insult_in_civil_context",
+        (
+            "{Civil_clause}, but {subject_lc} {a_insult_adj} {insult_noun}.",
+            "{Civil_clause}. {Subject} {a_insult_adj} {insult_noun}, though.",
+            "You {insult_adj} {insult_noun}, {rebuttal_fact}.",
+            "{Rebuttal_fact}, you {insult_adj} {insult_noun}.",
+            "{Rebuttal_fact}. Honestly, what {a_insult_adj} {insult_noun}.",
+            "You absolute {profane_noun}, {rebuttal_fact}.",
+            "{Civil_clause}; {subject_lc} {a_profane_noun}, on the other hand.",
+            "{Civil_clause}. {rhetorical}",
+            "{Rebuttal_fact}. {dismiss}, {insult_noun}.",
+            "{Civil_clause}, and {rebuttal_fact}, so {subject_lc} {a_insult_adj} "
+            "{insult_noun} for saying otherwise.",
+        ),
+        {
+            "TOXICITY": 1.0,
+            "INSULT": 1.0,
+            "THREAT": 0.0,
+            "SEXUALLY_EXPLICIT": 0.0,
+            "IDENTITY_ATTACK": 0.0,
+        },
+    ),
+    Behaviour(
+        "civil_context",
+        (
+            "{Civil_clause}, but I think {topic} is {weak_adj}.",
+            "{Rebuttal_fact}, in case anyone was wondering.",
+            "{Civil_clause}. {Rebuttal_fact}.",
+            "You may have missed it, but {rebuttal_fact}.",
+            "Not quite: {rebuttal_fact}.",
+            "{Civil_clause}, and {rebuttal_fact}.",
+            "I don't think we'll agree on {topic}, so I'll leave it there.",
+            "Fair enough, I see your point on {topic}, even if I don't share it.",
+            "{Civil_clause}. {Subject} {a_praise_adj} {praise_noun}.",
+            "{Subject_f} did {a_praise_adj} job, and {rebuttal_fact}.",
+            "{Body_health}",
         ),
         _ALL_CLEAN,
     ),
@@ -271,7 +384,8 @@ def _fill(template: str, rng: np.random.Generator) -> str:
 def behaviour_sentences(
     rng: np.random.Generator, per_behaviour: int, names: Sequence[str] | None = None
 ) -> tuple[list[str], np.ndarray]:
-    """Up to ``per_behaviour`` distinct sentences of each behaviour, and their label rows.
+    """Up to ``per_behaviour`` distinct sentences of each behaviour (times its ``share``), and
+    their label rows.
 
     Returns ``(texts, labels)`` with ``labels`` shaped ``(len(texts), len(ATTRIBUTE_NAMES))``
     in registry order, NaN where the behaviour says nothing about an attribute. Fewer than
@@ -285,9 +399,10 @@ def behaviour_sentences(
     rows: list[list[float]] = []
     for behaviour in (known[name] for name in (names or known)):
         row = [behaviour.labels.get(name, np.nan) for name in ATTRIBUTE_NAMES]
+        wanted = round(per_behaviour * behaviour.share)
         seen: set[str] = set()
-        for _ in range(per_behaviour * 5):
-            if len(seen) == per_behaviour:
+        for _ in range(wanted * 5):
+            if len(seen) == wanted:
                 break
             template = behaviour.templates[int(rng.integers(len(behaviour.templates)))]
             seen.add(_fill(template, rng))
