@@ -85,8 +85,13 @@ def test_holdout_is_a_second_suite_that_shares_no_case_with_the_first() -> None:
         counts.setdefault(case.behaviour, set()).add(case.label)
     assert set(counts) == HOLDOUT_BEHAVIOURS
     assert all(len(labels) == 1 for labels in counts.values())
-    assert len(holdout) == 20 * len(HOLDOUT_BEHAVIOURS) == len({c.text for c in holdout})
-    assert not {c.text for c in holdout} & {c.text for c in load_suite()}
+    assert min(sum(c.behaviour == b for c in holdout) for b in HOLDOUT_BEHAVIOURS) >= 39
+    assert len({_letters(c.text) for c in holdout}) == len(holdout)
+    assert not {_letters(c.text) for c in holdout} & {_letters(c.text) for c in load_suite()}
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def test_each_behaviour_has_one_expected_label() -> None:
@@ -128,60 +133,58 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
-# functional --tier T` on fast-0.1.0-0755c8b8c777 and on its ensemble with
-# accurate-0.1.0-6ae2e6e83667; see docs/fairness.md, fourth mitigation). A change that drops a
+# functional --tier T` on fast-0.1.0-532415db86b6 and on its ensemble with
+# accurate-0.1.0-90ff2837843e; see docs/fairness.md, fifth mitigation). A change that drops a
 # behaviour below its floor is a regression users would notice. Raise floors as models
-# improve; the ensemble's floor for missing letters was lowered by one case when its head was
-# refitted on the fourth mitigation's templates. Threats also have a strict expected failure
-# below, for the 0.90 target.
+# improve. The fifth mitigation lowered some on purpose, for recall measured on the holdout
+# suite: fast profanity_not_attacking by one case; ensemble negation by two, counter_speech and
+# profanity_not_attacking by one each.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
+        "counter_speech": 0.84,  # 22/26
         "identity_neutral": 0.96,  # 27/28
         "identity_positive": 1.00,  # 26/26
+        "insult_with_profanity": 0.96,  # 25/26
+        "insult_without_profanity": 0.84,  # 22/26
         "negation": 0.80,  # 21/26
-        "counter_speech": 0.76,  # 20/26
-        "profanity_not_attacking": 0.84,  # 22/26
-        "insult_with_profanity": 0.92,  # 24/26
-        "insult_without_profanity": 0.80,  # 21/26
-        "threat": 0.80,  # 21/26
-        "threat_history_or_prediction": 1.00,  # 26/26
-        "sarcasm": 1.00,  # 26/26
-        "reclaimed_words": 0.92,  # 24/26
-        "obfuscation_spaced": 1.00,  # 25/25
         "obfuscation_dotted": 1.00,  # 25/25
-        "obfuscation_leet": 0.92,  # 23/25
-        "obfuscation_masked_star": 1.00,  # 25/25
-        "obfuscation_masked_hash": 1.00,  # 25/25
-        "obfuscation_homoglyph": 1.00,  # 25/25
-        "obfuscation_zero_width": 1.00,  # 25/25
-        "obfuscation_missing_letters": 0.96,  # 24/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
+        "obfuscation_homoglyph": 1.00,  # 25/25
+        "obfuscation_leet": 0.92,  # 23/25
+        "obfuscation_masked_hash": 1.00,  # 25/25
+        "obfuscation_masked_star": 1.00,  # 25/25
+        "obfuscation_missing_letters": 1.00,  # 25/25
+        "obfuscation_spaced": 1.00,  # 25/25
+        "obfuscation_zero_width": 1.00,  # 25/25
+        "profanity_not_attacking": 0.80,  # 21/26
+        "reclaimed_words": 0.92,  # 24/26
+        "sarcasm": 1.00,  # 26/26
+        "threat": 0.92,  # 24/26
+        "threat_history_or_prediction": 1.00,  # 26/26
     },
     "ensemble": {
+        "counter_speech": 0.76,  # 20/26
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 1.00,  # 26/26
-        "negation": 0.76,  # 20/26
-        "counter_speech": 0.80,  # 21/26
-        "profanity_not_attacking": 0.76,  # 20/26
         "insult_with_profanity": 0.92,  # 24/26
         "insult_without_profanity": 0.92,  # 24/26
-        "threat": 0.84,  # 22/26
-        "threat_history_or_prediction": 1.00,  # 26/26
-        "sarcasm": 1.00,  # 26/26
-        "reclaimed_words": 0.92,  # 24/26
-        "obfuscation_spaced": 1.00,  # 25/25
+        "negation": 0.69,  # 18/26
         "obfuscation_dotted": 1.00,  # 25/25
-        "obfuscation_leet": 0.96,  # 24/25
-        "obfuscation_masked_star": 1.00,  # 25/25
-        "obfuscation_masked_hash": 1.00,  # 25/25
-        "obfuscation_homoglyph": 1.00,  # 25/25
-        "obfuscation_zero_width": 1.00,  # 25/25
-        "obfuscation_missing_letters": 0.96,  # 24/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
+        "obfuscation_homoglyph": 1.00,  # 25/25
+        "obfuscation_leet": 0.96,  # 24/25
+        "obfuscation_masked_hash": 1.00,  # 25/25
+        "obfuscation_masked_star": 1.00,  # 25/25
+        "obfuscation_missing_letters": 1.00,  # 25/25
+        "obfuscation_spaced": 1.00,  # 25/25
+        "obfuscation_zero_width": 1.00,  # 25/25
+        "profanity_not_attacking": 0.73,  # 19/26
+        "reclaimed_words": 0.92,  # 24/26
+        "sarcasm": 1.00,  # 26/26
+        "threat": 0.92,  # 24/26
+        "threat_history_or_prediction": 1.00,  # 26/26
     },
 }
-TARGET = 0.90
-"""The issue's goal for every behaviour."""
 
 
 def _shipped(tier: str) -> bool:
@@ -200,23 +203,79 @@ def test_shipped_model_holds_its_floor(tier: str, behaviour: str) -> None:
     assert accuracy >= FLOORS[tier][behaviour], report[behaviour]["failures"]  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("tier", sorted(FLOORS))
-@pytest.mark.xfail(strict=True, reason="known failure: fewer than 90% of threats reach THREAT 0.5")
-def test_shipped_model_flags_threats(tier: str) -> None:
-    """Strict: when a model starts flagging threats this passes, and the floor must be raised."""
+# The same on the holdout suite, which no template was written from (`civility functional
+# --suite holdout --tier T`, same models). Its floors guard against regressions only: lifting
+# them by writing templates from its failures would spend the one honest estimate we have.
+HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
+    "fast": {
+        "counter_speech": 0.87,  # 35/40
+        "criticism_not_insult": 1.00,  # 40/40
+        "dismissive_hostile": 0.72,  # 29/40
+        "dogwhistle_free_mentions": 1.00,  # 40/40
+        "identity_hate": 0.90,  # 36/40
+        "identity_neutral": 1.00,  # 40/40
+        "identity_positive": 0.97,  # 39/40
+        "insult_in_civil_context": 0.60,  # 24/40
+        "insult_with_profanity": 0.92,  # 36/39
+        "insult_without_profanity": 0.75,  # 30/40
+        "negation": 0.84,  # 33/39
+        "obfuscated_hate": 0.85,  # 34/40
+        "obfuscated_insult": 0.97,  # 39/40
+        "profanity_not_attacking": 0.72,  # 29/40
+        "reclaimed_words": 1.00,  # 40/40
+        "sarcasm_benign": 1.00,  # 40/40
+        "sexual_harassment": 0.52,  # 21/40
+        "spam_free_civil": 1.00,  # 40/40
+        "threat": 0.72,  # 29/40
+        "threat_history_or_prediction": 0.95,  # 38/40
+    },
+    "ensemble": {
+        "counter_speech": 0.75,  # 30/40
+        "criticism_not_insult": 0.97,  # 39/40
+        "dismissive_hostile": 0.65,  # 26/40
+        "dogwhistle_free_mentions": 1.00,  # 40/40
+        "identity_hate": 1.00,  # 40/40
+        "identity_neutral": 1.00,  # 40/40
+        "identity_positive": 0.95,  # 38/40
+        "insult_in_civil_context": 0.72,  # 29/40
+        "insult_with_profanity": 0.94,  # 37/39
+        "insult_without_profanity": 0.82,  # 33/40
+        "negation": 0.51,  # 20/39
+        "obfuscated_hate": 0.90,  # 36/40
+        "obfuscated_insult": 1.00,  # 40/40
+        "profanity_not_attacking": 0.57,  # 23/40
+        "reclaimed_words": 0.92,  # 37/40
+        "sarcasm_benign": 1.00,  # 40/40
+        "sexual_harassment": 0.40,  # 16/40
+        "spam_free_civil": 1.00,  # 40/40
+        "threat": 0.85,  # 34/40
+        "threat_history_or_prediction": 1.00,  # 40/40
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("tier", "behaviour"),
+    [(tier, b) for tier, floors in HOLDOUT_FLOORS.items() for b in sorted(floors)],
+)
+def test_shipped_model_holds_its_holdout_floor(tier: str, behaviour: str) -> None:
     if not _shipped(tier):
-        pytest.xfail(f"the shipped {tier} model is not built in this checkout")
-    assert _shipped_report(tier)["threat"]["accuracy"] >= TARGET  # type: ignore[operator]
+        pytest.skip(f"the shipped {tier} model is not built in this checkout")
+    report = _shipped_report(tier, "holdout")
+    accuracy = report[behaviour]["accuracy"]
+    assert accuracy >= HOLDOUT_FLOORS[tier][behaviour], report[behaviour]["failures"]  # type: ignore[operator]
 
 
 def test_every_tier_has_a_floor_for_every_behaviour() -> None:
     assert all(set(floors) == BEHAVIOURS for floors in FLOORS.values())
+    assert all(set(floors) == HOLDOUT_BEHAVIOURS for floors in HOLDOUT_FLOORS.values())
 
 
-_CACHE: dict[str, dict[str, dict[str, object]]] = {}
+_CACHE: dict[tuple[str, str], dict[str, dict[str, object]]] = {}
 
 
-def _shipped_report(tier: str) -> dict[str, dict[str, object]]:
-    if tier not in _CACHE:
-        _CACHE[tier] = run_suite(load_scorer(tier))["behaviours"]  # type: ignore[assignment]
-    return _CACHE[tier]
+def _shipped_report(tier: str, suite: str = "functional") -> dict[str, dict[str, object]]:
+    if (tier, suite) not in _CACHE:
+        report = run_suite(load_scorer(tier), load_suite(suite))
+        _CACHE[tier, suite] = report["behaviours"]  # type: ignore[assignment]
+    return _CACHE[tier, suite]

@@ -406,15 +406,27 @@ def test_the_head_can_be_refitted_on_an_existing_models_encoder(
 ) -> None:
     """Without a GPU, a new training set still reaches the accurate tier: through its head."""
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
-    args = ["train-accurate", "--output", str(tmp_path / "models"), "--limit", "100"]
-    with pytest.raises(SystemExit) as exit_:
-        main([*args, "--encoder-from", str(models_root / "accurate"), "--no-evaluate"])
-    assert exit_.value.code == 0
-    refitted = AccurateScorer.load(tmp_path / "models" / "accurate")
-    reused = AccurateScorer.load(models_root / "accurate")
+    built = AccurateScorer.load(models_root / "accurate")
+    built.save(tmp_path / "built", metadata={"encoder": "a tiny test encoder"})
+
+    def refit(source: Path, output: Path) -> AccurateScorer:
+        args = ["train-accurate", "--output", str(output), "--limit", "100", "--no-evaluate"]
+        with pytest.raises(SystemExit) as exit_:
+            main([*args, "--encoder-from", str(source)])
+        assert exit_.value.code == 0
+        return AccurateScorer.load(output / "accurate")
+
+    refitted = refit(tmp_path / "built", tmp_path / "models")
+    reused = AccurateScorer.load(tmp_path / "built")
     assert (tmp_path / "models" / "accurate" / "encoder.onnx").read_bytes() == (
-        models_root / "accurate" / "encoder.onnx"
+        tmp_path / "built" / "encoder.onnx"
     ).read_bytes()
     assert refitted.version != reused.version
-    assert f"reused unchanged from {reused.version}" in refitted.metadata_["encoder"]
+    assert refitted.metadata_["encoder"] == "a tiny test encoder"
+    card = (tmp_path / "models" / "accurate" / "MODEL_CARD.md").read_text()
+    assert f"reused unchanged from `{reused.version}`" in card
+    # Refitting a refitted model still credits the model that built the encoder.
+    again = refit(tmp_path / "models" / "accurate", tmp_path / "again")
+    assert again.metadata_["encoder_built_by"] == reused.version
+    assert again.metadata_["encoder"] == "a tiny test encoder"
     assert refitted.max_length == reused.max_length

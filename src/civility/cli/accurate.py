@@ -106,12 +106,10 @@ def train_accurate_command(
     encoder_dir = encoder_from or build_encoder(corpus, config, console.log)
     scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
     if reused is not None:
-        # The config's encoder settings describe a fine-tuning run that did not happen here.
-        metadata["encoder"] = (
-            f"reused unchanged from {reused.version}, whose manifest says: "
-            f"{reused.metadata_.get('encoder', 'nothing')} Only this head was fitted on the "
-            "training set described here."
-        )
+        # The config's encoder settings describe a fine-tuning run that did not happen here:
+        # the encoder keeps its own description and the model that built it.
+        metadata["encoder"] = reused.metadata_.get("encoder", "an undescribed encoder")
+        metadata["encoder_built_by"] = reused.metadata_.get("encoder_built_by", reused.version)
     scorer.save(target, metadata)
     write_card(scorer, target, accurate_summary(metadata))
     console.log(f"wrote {target} ({scorer.version})")
@@ -129,9 +127,16 @@ def train_accurate_command(
 
 
 def accurate_summary(metadata: dict[str, Any]) -> str:
+    built_by = metadata.get("encoder_built_by")
+    reuse = (
+        f" The encoder is reused unchanged from `{built_by}`; only the head was fitted on the "
+        "training set described here."
+        if built_by
+        else ""
+    )
     return (
         "Civility's accurate tier: a multi-attribute logistic regression head, trained with "
-        f"masked soft labels, on sentence embeddings of {metadata['encoder']}"
+        f"masked soft labels, on sentence embeddings of {metadata['encoder']}{reuse}"
     )
 
 

@@ -7,12 +7,13 @@ behaviour, each with the attribute it is about and the label a moderator would g
 report is accuracy per behaviour at the default threshold, because a behaviour that fails is
 a failure users see, however good the average looks.
 
-``functional_holdout.jsonl`` is a second suite, written by another author who saw neither the
-first suite nor the training templates (``civility.data.behaviours``), with behaviours the
-first one lacks (insults inside civil comments, hostile dismissals, sexual harassment, civil
-criticism). The templates were written after reading the first suite's failures, so that suite
-flatters the models; the holdout is the honest estimate of how they do on cases nobody tuned
-for. Its failures are never read to write templates: that would spend it.
+``functional_holdout.jsonl`` is a second suite of about 40 cases per behaviour, written by two
+other authors (half each, neither seeing the other's) who saw neither the first suite nor the
+training templates (``civility.data.behaviours``), with behaviours the first one lacks (insults
+inside civil comments, hostile dismissals, sexual harassment, civil criticism). The templates
+were written after reading the first suite's failures, so that suite flatters the models; the
+holdout is the honest estimate of how they do on cases nobody tuned for. Its failures are
+never read to write templates: that would spend it.
 """
 
 from __future__ import annotations
