@@ -69,6 +69,15 @@ class Behaviour:
 
 
 _ALL_CLEAN = dict.fromkeys(ATTRIBUTE_NAMES, 0.0)
+_INSULT = {
+    "TOXICITY": 1.0,
+    "INSULT": 1.0,
+    "THREAT": 0.0,
+    "SEXUALLY_EXPLICIT": 0.0,
+    "IDENTITY_ATTACK": 0.0,
+}
+"""An insult aimed at a person, swear words or not: toxic and insulting, not a threat, not
+sexual, no identity attack."""
 
 BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour(
@@ -153,13 +162,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "{profane_dismiss}, {profane_noun}.",
             "Only {a_profane_noun} would {dumb_act}.",
         ),
-        {
-            "TOXICITY": 1.0,
-            "INSULT": 1.0,
-            "THREAT": 0.0,
-            "SEXUALLY_EXPLICIT": 0.0,
-            "IDENTITY_ATTACK": 0.0,
-        },
+        _INSULT,
     ),
     Behaviour(
         "praise_or_criticism_of_ideas",
@@ -311,13 +314,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "{Civil_clause}, and {rebuttal_fact}, so {subject_lc} {a_insult_adj} "
             "{insult_noun} for saying otherwise.",
         ),
-        {
-            "TOXICITY": 1.0,
-            "INSULT": 1.0,
-            "THREAT": 0.0,
-            "SEXUALLY_EXPLICIT": 0.0,
-            "IDENTITY_ATTACK": 0.0,
-        },
+        _INSULT,
     ),
     Behaviour(
         "civil_context",
