@@ -47,18 +47,18 @@ class Case:
     label: int
 
 
-def load_suite(path: str | Path | None = None) -> list[Case]:
-    """A shipped suite by name (default ``functional``), or a file in the same format
-    (``behaviour, text, attribute, label``)."""
-    if path is None or str(path) in SUITES:
-        source = SUITES[str(path or "functional")]
+def load_suite(suite: str | Path = "functional") -> list[Case]:
+    """A shipped suite by name (``SUITES``), or a file in the same format (``behaviour, text,
+    attribute, label``)."""
+    if str(suite) in SUITES:
+        source = SUITES[str(suite)]
         raw = resources.files("civility.evaluation").joinpath(source).read_text("utf-8")
     else:
         try:
-            raw = Path(path).read_text("utf-8")
+            raw = Path(suite).read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{path}: cannot read the functional suite ({exc}).") from None
-        source = str(path)
+            raise InputFileError(f"{suite}: cannot read the functional suite ({exc}).") from None
+        source = str(suite)
     cases = []
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
