@@ -163,25 +163,25 @@ FLOORS: dict[str, dict[str, float]] = {
         "threat_history_or_prediction": 1.00,  # 26/26
     },
     "ensemble": {
-        "counter_speech": 0.76,  # 20/26
+        "counter_speech": 0.84,  # 22/26
         "identity_neutral": 1.00,  # 28/28
-        "identity_positive": 1.00,  # 26/26
-        "insult_with_profanity": 0.92,  # 24/26
+        "identity_positive": 0.96,  # 25/26
+        "insult_with_profanity": 0.96,  # 25/26
         "insult_without_profanity": 0.92,  # 24/26
-        "negation": 0.69,  # 18/26
+        "negation": 0.92,  # 24/26
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
         "obfuscation_homoglyph": 1.00,  # 25/25
-        "obfuscation_leet": 0.96,  # 24/25
+        "obfuscation_leet": 1.00,  # 25/25
         "obfuscation_masked_hash": 1.00,  # 25/25
         "obfuscation_masked_star": 1.00,  # 25/25
-        "obfuscation_missing_letters": 1.00,  # 25/25
+        "obfuscation_missing_letters": 0.96,  # 24/25
         "obfuscation_spaced": 1.00,  # 25/25
         "obfuscation_zero_width": 1.00,  # 25/25
-        "profanity_not_attacking": 0.73,  # 19/26
+        "profanity_not_attacking": 0.84,  # 22/26
         "reclaimed_words": 0.92,  # 24/26
         "sarcasm": 1.00,  # 26/26
-        "threat": 0.92,  # 24/26
+        "threat": 0.80,  # 21/26
         "threat_history_or_prediction": 1.00,  # 26/26
     },
 }
@@ -219,23 +219,23 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
         "threat_history_or_prediction": 0.95,  # 38/40
     },
     "ensemble": {
-        "counter_speech": 0.75,  # 30/40
+        "counter_speech": 0.77,  # 31/40
         "criticism_not_insult": 0.97,  # 39/40
-        "dismissive_hostile": 0.65,  # 26/40
+        "dismissive_hostile": 0.70,  # 28/40
         "dogwhistle_free_mentions": 1.00,  # 40/40
         "identity_hate": 1.00,  # 40/40
         "identity_neutral": 1.00,  # 40/40
         "identity_positive": 0.95,  # 38/40
-        "insult_in_civil_context": 0.72,  # 29/40
+        "insult_in_civil_context": 0.87,  # 35/40
         "insult_with_profanity": 0.94,  # 37/39
-        "insult_without_profanity": 0.82,  # 33/40
-        "negation": 0.51,  # 20/39
-        "obfuscated_hate": 0.90,  # 36/40
+        "insult_without_profanity": 0.85,  # 34/40
+        "negation": 0.58,  # 23/39
+        "obfuscated_hate": 0.92,  # 37/40
         "obfuscated_insult": 1.00,  # 40/40
-        "profanity_not_attacking": 0.57,  # 23/40
-        "reclaimed_words": 0.92,  # 37/40
+        "profanity_not_attacking": 0.77,  # 31/40
+        "reclaimed_words": 0.95,  # 38/40
         "sarcasm_benign": 1.00,  # 40/40
-        "sexual_harassment": 0.40,  # 16/40
+        "sexual_harassment": 0.55,  # 22/40
         "spam_free_civil": 1.00,  # 40/40
         "threat": 0.85,  # 34/40
         "threat_history_or_prediction": 1.00,  # 40/40

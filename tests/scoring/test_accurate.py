@@ -84,7 +84,11 @@ def tiny_accurate(tmp_path_factory: pytest.TempPathFactory) -> AccurateScorer:
     texts, Y = load_tiny_corpus()
     vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
     encoder = _write_tiny_encoder(tmp_path_factory.mktemp("encoder"), vocabulary)
-    return AccurateScorer(encoder_dir=encoder, alpha=1e-3, max_iter=300).fit(texts, Y)
+    # The linear head: on 20 sentences and random word vectors it is the one that learns
+    # single words well enough for the span tests. The hidden-layer head has its own tests.
+    return AccurateScorer(encoder_dir=encoder, hidden_units=0, alpha=1e-3, max_iter=300).fit(
+        texts, Y
+    )
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +150,47 @@ def test_save_load_round_trip(tiny_accurate: AccurateScorer, tmp_path: Path) -> 
     assert loaded.version.startswith("accurate-")
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert set(manifest["sha256"]) == {"encoder.onnx", "tokenizer.json", "head.npz"}
+
+
+def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
+    tiny_accurate: AccurateScorer, tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    texts, Y = load_tiny_corpus()
+    scorer = AccurateScorer(encoder_dir=tiny_accurate.encoder_dir, hidden_units=16, epochs=100)
+    scorer.fit(texts, Y).save(tmp_path / "m")
+    loaded = AccurateScorer.load(tmp_path / "m")
+    assert loaded.hidden_units == 16
+    np.testing.assert_allclose(loaded.predict_proba(texts), scorer.predict_proba(texts), atol=1e-5)
+    code = (
+        "import sys\n"
+        "from civility.scoring import AccurateScorer\n"
+        f"s = AccurateScorer.load({str(tmp_path / 'm')!r})\n"
+        "print(round(float(s.predict_proba(['you stupid idiot'])[0, 0]), 4))\n"
+        "print('imported:', sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    expected = round(float(scorer.predict_proba(["you stupid idiot"])[0, 0]), 4)
+    assert result.stdout.splitlines() == [str(expected), "imported: []"]
+
+
+def test_models_saved_before_the_hidden_layer_still_load(
+    tiny_accurate: AccurateScorer, tmp_path: Path
+) -> None:
+    path = tiny_accurate.save(tmp_path / "m")
+    manifest = json.loads((path / "manifest.json").read_text())
+    for added in ("hidden_units", "epochs", "dropout"):
+        del manifest["params"][added]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    loaded = AccurateScorer.load(path)
+    assert loaded.hidden_units == 0
+    texts = ["you are an idiot", "lovely weather"]
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts), tiny_accurate.predict_proba(texts), atol=1e-6
+    )
 
 
 def test_corrupt_or_missing_artifacts_are_refused(
@@ -366,7 +411,7 @@ def test_the_accurate_tier_gets_a_model_card(
 def test_training_the_head_on_a_slice_of_the_real_data(
     tiny_accurate: AccurateScorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The whole train_accurate path but the export, which alone needs torch: CI runs it."""
+    """The whole train_accurate path but the export: CI runs it."""
     from civility.data import load_corpus
     from civility.data.behaviours import BEHAVIOURS
     from civility.data.sources import data_root

@@ -104,7 +104,9 @@ def train_accurate_command(
     if reused is not None:
         config.max_length = reused.max_length
     encoder_dir = encoder_from or build_encoder(corpus, config, console.log)
-    scorer, metadata = train_accurate(corpus, encoder_dir, config, console.log, evaluate=evaluate)
+    scorer, metadata = train_accurate(
+        corpus, encoder_dir, config, console.log, evaluate=evaluate, progress_bar=True
+    )
     if reused is not None:
         # The config's encoder settings describe a fine-tuning run that did not happen here:
         # the encoder keeps its own description and the model that built it.

@@ -2,8 +2,10 @@
 
 Word n-grams only know the words they were trained on; the encoder knows what millions of
 sentences taught it, so it recognises an insult it has never seen spelled that way and a hateful
-statement made without a single slur. The head is the fast tier's masked, soft-label logistic
-regression, fitted on standardised embeddings. Serving needs onnxruntime and tokenizers only.
+statement made without a single slur. The head is a one-hidden-layer network (``MaskedMLP``)
+on standardised embeddings, trained on the fast tier's masked, soft-label loss; with
+``hidden_units=0`` it is the fast tier's logistic regression instead. Serving needs onnxruntime,
+tokenizers and NumPy only.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._masked_lr import MaskedLogisticRegression
+from civility.scoring._masked_mlp import MaskedMLP
 
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"
@@ -38,19 +41,25 @@ def _sha256(path: Path) -> str:
 
 
 class AccurateScorer(ScorerBase):
-    """Frozen sentence encoder + masked logistic regression over its embeddings.
+    """Frozen sentence encoder + a masked, soft-label head over its embeddings.
 
     Parameters
     ----------
     encoder_dir : path or None
         Directory with ``encoder.onnx`` and ``tokenizer.json``; set by ``load``. Needed to
         score texts, not to fit on precomputed embeddings.
+    hidden_units : int
+        Width of the head's hidden layer (see ``MaskedMLP``); 0 fits a linear head instead.
+    epochs : int
+        Passes of the hidden-layer head over the training texts.
+    dropout : float
+        Dropout of the hidden-layer head.
     alpha : float
-        L2 penalty of the head, relative to the mean loss.
+        L2 penalty of the linear head, relative to the mean loss.
     class_balance : float
         How much rare attributes are up-weighted (see ``MaskedLogisticRegression``).
     max_iter : int
-        L-BFGS iterations of the head.
+        L-BFGS iterations of the linear head.
     max_length : int
         Tokens the encoder reads per text.
     batch_size : int
@@ -66,6 +75,9 @@ class AccurateScorer(ScorerBase):
     def __init__(
         self,
         encoder_dir: str | Path | None = None,
+        hidden_units: int = 512,
+        epochs: int = 20,
+        dropout: float = 0.2,
         alpha: float = 1e-4,
         class_balance: float = 0.5,
         max_iter: int = 500,
@@ -73,6 +85,9 @@ class AccurateScorer(ScorerBase):
         batch_size: int = 32,
     ) -> None:
         self.encoder_dir = encoder_dir
+        self.hidden_units = hidden_units
+        self.epochs = epochs
+        self.dropout = dropout
         self.alpha = alpha
         self.class_balance = class_balance
         self.max_iter = max_iter
@@ -81,6 +96,9 @@ class AccurateScorer(ScorerBase):
 
     def get_params(self) -> dict[str, Any]:
         return {
+            "hidden_units": self.hidden_units,
+            "epochs": self.epochs,
+            "dropout": self.dropout,
             "alpha": self.alpha,
             "class_balance": self.class_balance,
             "max_iter": self.max_iter,
@@ -115,11 +133,12 @@ class AccurateScorer(ScorerBase):
         sample_weight: np.ndarray | None = None,
         labels: Sequence[str] = ATTRIBUTE_NAMES,
         embeddings: np.ndarray | None = None,
+        verbose: bool = False,
     ) -> AccurateScorer:
         """Fit the head on ``Y`` (n, len(labels)), NaN = no label.
 
         Pass ``embeddings`` (from ``embed``, possibly cached) to skip the encoder, which is
-        where all the training time goes.
+        where most of the training time goes. ``verbose`` shows the head's fitting progress.
         """
         if embeddings is None:
             if texts is None:
@@ -133,9 +152,23 @@ class AccurateScorer(ScorerBase):
             )
         self.mean_ = E.mean(axis=0)
         self.scale_ = E.std(axis=0) + 1e-6
-        self.model_ = MaskedLogisticRegression(
-            alpha=self.alpha, max_iter=self.max_iter, class_balance=self.class_balance
-        ).fit((E - self.mean_) / self.scale_, Y, sample_weight)
+        head: MaskedMLP | MaskedLogisticRegression
+        if self.hidden_units:
+            head = MaskedMLP(
+                hidden_units=self.hidden_units,
+                epochs=self.epochs,
+                dropout=self.dropout,
+                class_balance=self.class_balance,
+                verbose=verbose,
+            )
+        else:
+            head = MaskedLogisticRegression(
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                class_balance=self.class_balance,
+                verbose=verbose,
+            )
+        self.model_ = head.fit((E - self.mean_) / self.scale_, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
         self.metadata_: dict[str, Any] = {}
@@ -171,14 +204,17 @@ class AccurateScorer(ScorerBase):
         for name in (ENCODER_FILE, TOKENIZER_FILE):
             if source.resolve() != directory.resolve():
                 shutil.copyfile(source / name, directory / name)
+        arrays = {
+            "mean": self.mean_,
+            "scale": self.scale_,
+            "coef": self.model_.coef_,
+            "intercept": self.model_.intercept_,
+        }
+        if isinstance(self.model_, MaskedMLP):
+            arrays["hidden_coef"] = self.model_.hidden_coef_
+            arrays["hidden_intercept"] = self.model_.hidden_intercept_
         buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            mean=self.mean_,
-            scale=self.scale_,
-            coef=self.model_.coef_,
-            intercept=self.model_.intercept_,
-        )
+        np.savez_compressed(buffer, **arrays)
         payload = buffer.getvalue()
         tmp = directory / (HEAD + ".tmp")
         tmp.write_bytes(payload)
@@ -211,10 +247,16 @@ class AccurateScorer(ScorerBase):
                     f"Corrupt model artifact in {directory}: {name} does not match its checksum."
                 )
         arrays = np.load(directory / HEAD)
-        scorer = cls(encoder_dir=directory, **manifest["params"])
+        # Models saved before the hidden layer existed have a linear head and no hidden_units.
+        scorer = cls(encoder_dir=directory, **{"hidden_units": 0, **manifest["params"]})
         scorer.mean_ = arrays["mean"].astype(np.float32)
         scorer.scale_ = arrays["scale"].astype(np.float32)
-        scorer.model_ = MaskedLogisticRegression()
+        if "hidden_coef" in arrays:
+            scorer.model_ = MaskedMLP(hidden_units=scorer.hidden_units)
+            scorer.model_.hidden_coef_ = arrays["hidden_coef"].astype(np.float32)
+            scorer.model_.hidden_intercept_ = arrays["hidden_intercept"].astype(np.float32)
+        else:
+            scorer.model_ = MaskedLogisticRegression()
         scorer.model_.coef_ = arrays["coef"].astype(np.float32)
         scorer.model_.intercept_ = arrays["intercept"].astype(np.float32)
         scorer.labels_ = tuple(manifest["labels"])

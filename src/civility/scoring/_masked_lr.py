@@ -60,33 +60,7 @@ class MaskedLogisticRegression:
         """Fit on labels ``Y`` (n, k) in [0, 1] with NaN for "no label"."""
         Y = np.asarray(Y, dtype=np.float64)
         k = Y.shape[1]
-        balance = np.broadcast_to(np.asarray(self.class_balance, dtype=np.float64), (k,))
-        if not ((balance >= 0) & (balance <= 1)).all():
-            raise InvalidParameterError(
-                "The 'class_balance' parameter of MaskedLogisticRegression must be a float in "
-                f"[0, 1], or one per output. Got {self.class_balance!r} instead."
-            )
-        mask = ~np.isnan(Y)
-        targets = np.where(mask, Y, 0.0)
-        weights = mask.astype(np.float64)
-        if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-            weights *= sw[:, None] if sw.ndim == 1 else sw
-        for j in range(k):
-            if balance[j] > 0:
-                w = weights[:, j]
-                pos = float((w * targets[:, j]).sum())
-                neg = float((w * (1 - targets[:, j])).sum())
-                if pos > 0 and neg > 0:
-                    # Soft labels split their weight between the two classes.
-                    scale_pos = ((pos + neg) / (2 * pos)) ** balance[j]
-                    scale_neg = ((pos + neg) / (2 * neg)) ** balance[j]
-                    weights[:, j] = w * (
-                        targets[:, j] * scale_pos + (1 - targets[:, j]) * scale_neg
-                    )
-        total = weights.sum(axis=0)
-        total[total == 0] = 1.0
-        weights /= total  # each output's loss is a weighted mean: outputs do not drown each other
+        targets, weights = cell_weights(Y, sample_weight, self.class_balance, type(self).__name__)
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=np.float64), (k,))
         # float32 products: half the memory traffic of float64, and the optimiser's precision
         # is not the limit here. The transpose is materialised once so both products per
@@ -138,3 +112,44 @@ class MaskedLogisticRegression:
 
     def predict_proba(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
         return expit(self.decision_function(X))
+
+
+def cell_weights(
+    Y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    class_balance: float | np.ndarray,
+    estimator: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Targets (NaN -> 0) and each cell's share of its output's loss, for the masked heads.
+
+    A cell's weight is its mask (0 where there is no label) times its sample weight, scaled by
+    ``class_balance`` towards equal weight for each output's positives and negatives, then
+    normalised so that each output's weights sum to one: every attribute's loss is a weighted
+    mean, and a rare attribute is not drowned by a common one.
+    """
+    k = Y.shape[1]
+    balance = np.broadcast_to(np.asarray(class_balance, dtype=np.float64), (k,))
+    if not ((balance >= 0) & (balance <= 1)).all():
+        raise InvalidParameterError(
+            f"The 'class_balance' parameter of {estimator} must be a float in "
+            f"[0, 1], or one per output. Got {class_balance!r} instead."
+        )
+    mask = ~np.isnan(Y)
+    targets = np.where(mask, Y, 0.0)
+    weights = mask.astype(np.float64)
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        weights *= sw[:, None] if sw.ndim == 1 else sw
+    for j in range(k):
+        if balance[j] > 0:
+            w = weights[:, j]
+            pos = float((w * targets[:, j]).sum())
+            neg = float((w * (1 - targets[:, j])).sum())
+            if pos > 0 and neg > 0:
+                # Soft labels split their weight between the two classes.
+                scale_pos = ((pos + neg) / (2 * pos)) ** balance[j]
+                scale_neg = ((pos + neg) / (2 * neg)) ** balance[j]
+                weights[:, j] = w * (targets[:, j] * scale_pos + (1 - targets[:, j]) * scale_neg)
+    total = weights.sum(axis=0)
+    total[total == 0] = 1.0
+    return targets, weights / total

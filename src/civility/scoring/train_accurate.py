@@ -6,12 +6,12 @@ The steps, each cached so that an interrupted run resumes:
 2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``), on a GPU if there
    is one: two epochs over the whole split take two minutes there, over an hour on two cores;
 3. export that encoder to a fused int8 ONNX graph, embed the same texts with it, and fit the
-   masked soft-label logistic regression of the fast tier on those embeddings. The head is
-   refitted on what the int8 graph computes, not on the float model's outputs, so what it
-   learns from is exactly what it will see when serving.
+   head (``MaskedMLP``, on the fast tier's masked soft-label loss) on those embeddings. The
+   head is refitted on what the int8 graph computes, not on the float model's outputs, so
+   what it learns from is exactly what it will see when serving.
 
-Only fine-tuning and export need torch and transformers (the ``train`` extra). The rest runs
-on onnxruntime's CPU provider.
+Fine-tuning, export and the head's fitting need torch (the ``train`` extra); embedding runs on
+onnxruntime's CPU provider, and serving needs neither torch nor transformers.
 """
 
 from __future__ import annotations
@@ -422,8 +422,12 @@ def train_accurate(
     progress: Progress = lambda message: None,
     root: Path | None = None,
     evaluate: bool = True,
+    progress_bar: bool = False,
 ) -> tuple[AccurateScorer, dict[str, Any]]:
-    """Fit the accurate tier's head on cached embeddings of a stratified training subsample."""
+    """Fit the accurate tier's head on cached embeddings of the training texts.
+
+    ``progress_bar`` shows the head's fitting, minutes on two cores.
+    """
     config = config or AccurateConfig()
     root = root or data_root()
     encoder = OnnxEncoder(encoder_dir, config.max_length)
@@ -438,11 +442,9 @@ def train_accurate(
     started = time.perf_counter()
     params = {"max_length": config.max_length, **config.scorer_params}
     scorer = AccurateScorer(encoder_dir=encoder_dir, **params).fit(
-        None, targets, sample_weight=weights, embeddings=E
+        None, targets, sample_weight=weights, embeddings=E, verbose=progress_bar
     )
-    progress(
-        f"head fitted in {time.perf_counter() - started:.0f}s ({scorer.model_.n_iter_} iterations)"
-    )
+    progress(f"head fitted in {time.perf_counter() - started:.0f}s")
     metadata: dict[str, Any] = {
         **training_metadata(train, config, len(texts)),
         "encoder": encoder_credit(config.encoder_layers, config.fine_tune_epochs),
