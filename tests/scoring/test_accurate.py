@@ -177,12 +177,26 @@ def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
     assert result.stdout.splitlines() == [str(expected), "imported: []"]
 
 
+def test_the_seed_decides_the_hidden_layer_head() -> None:
+    pytest.importorskip("torch")
+    E = np.random.default_rng(0).normal(size=(64, 8))
+    Y = np.zeros((64, len(ATTRIBUTE_NAMES)))
+    Y[:32, 0] = 1.0
+
+    def fitted(seed: int) -> np.ndarray:
+        scorer = AccurateScorer(hidden_units=8, epochs=2, seed=seed)
+        return scorer.fit(None, Y, embeddings=E).predict_proba_embeddings(E)
+
+    np.testing.assert_array_equal(fitted(1), fitted(1))
+    assert not np.allclose(fitted(1), fitted(2))
+
+
 def test_models_saved_before_the_hidden_layer_still_load(
     tiny_accurate: AccurateScorer, tmp_path: Path
 ) -> None:
     path = tiny_accurate.save(tmp_path / "m")
     manifest = json.loads((path / "manifest.json").read_text())
-    for added in ("hidden_units", "epochs", "dropout"):
+    for added in ("hidden_units", "epochs", "dropout", "seed"):
         del manifest["params"][added]
     (path / "manifest.json").write_text(json.dumps(manifest))
     loaded = AccurateScorer.load(path)

@@ -54,6 +54,8 @@ class AccurateScorer(ScorerBase):
         Passes of the hidden-layer head over the training texts.
     dropout : float
         Dropout of the hidden-layer head.
+    seed : int
+        Initial weights, dropout and batch order of the hidden-layer head.
     alpha : float
         L2 penalty of the linear head, relative to the mean loss.
     class_balance : float
@@ -78,6 +80,7 @@ class AccurateScorer(ScorerBase):
         hidden_units: int = 512,
         epochs: int = 20,
         dropout: float = 0.2,
+        seed: int = 0,
         alpha: float = 1e-4,
         class_balance: float = 0.5,
         max_iter: int = 500,
@@ -88,6 +91,7 @@ class AccurateScorer(ScorerBase):
         self.hidden_units = hidden_units
         self.epochs = epochs
         self.dropout = dropout
+        self.seed = seed
         self.alpha = alpha
         self.class_balance = class_balance
         self.max_iter = max_iter
@@ -99,6 +103,7 @@ class AccurateScorer(ScorerBase):
             "hidden_units": self.hidden_units,
             "epochs": self.epochs,
             "dropout": self.dropout,
+            "seed": self.seed,
             "alpha": self.alpha,
             "class_balance": self.class_balance,
             "max_iter": self.max_iter,
@@ -159,6 +164,7 @@ class AccurateScorer(ScorerBase):
                 epochs=self.epochs,
                 dropout=self.dropout,
                 class_balance=self.class_balance,
+                seed=self.seed,
                 verbose=verbose,
             )
         else:
