@@ -412,9 +412,15 @@ def test_the_accurate_tier_gets_a_model_card(
     }
     monkeypatch.setattr(tiny_accurate, "metadata_", metadata)
     card = render_model_card(
-        tiny_accurate, "## Identity-term bias\n\nfinal 0.95", accurate_summary(metadata), "x"
+        tiny_accurate,
+        "## Identity-term bias\n\nfinal 0.95",
+        accurate_summary(tiny_accurate, metadata),
+        "x",
     )
     assert "a two-layer test encoder" in card
+    assert "a multi-attribute logistic regression head" in card  # the fixture's linear head
+    hidden = AccurateScorer(hidden_units=512)
+    assert "one hidden layer of 512 units" in accurate_summary(hidden, metadata)
     assert "| TOXICITY | 0.900 |" in card and "| INSULT | – |" in card
     assert card.rstrip().endswith("final 0.95")
     assert "## Training data" not in card  # no training section, no empty table

@@ -11,7 +11,7 @@ from rich.console import Console
 from civility.errors import ArtifactError
 
 if TYPE_CHECKING:
-    from civility.scoring import EnsembleScorer, Scorer
+    from civility.scoring import AccurateScorer, EnsembleScorer, Scorer
 
 console = Console(stderr=True)
 MODELS = Path("src/civility/models")
@@ -113,7 +113,7 @@ def train_accurate_command(
         metadata["encoder"] = reused.metadata_.get("encoder", "an undescribed encoder")
         metadata["encoder_built_by"] = reused.metadata_.get("encoder_built_by", reused.version)
     scorer.save(target, metadata)
-    write_card(scorer, target, accurate_summary(metadata))
+    write_card(scorer, target, accurate_summary(scorer, metadata))
     console.log(f"wrote {target} ({scorer.version})")
     if not ensemble:
         return
@@ -128,7 +128,7 @@ def train_accurate_command(
     console.log(f"wrote {output / 'ensemble'} ({blend.version})")
 
 
-def accurate_summary(metadata: dict[str, Any]) -> str:
+def accurate_summary(scorer: AccurateScorer, metadata: dict[str, Any]) -> str:
     built_by = metadata.get("encoder_built_by")
     reuse = (
         f" The encoder is reused unchanged from `{built_by}`; only the head was fitted on the "
@@ -136,9 +136,14 @@ def accurate_summary(metadata: dict[str, Any]) -> str:
         if built_by
         else ""
     )
+    head = (
+        f"network head with one hidden layer of {scorer.hidden_units} units"
+        if scorer.hidden_units
+        else "logistic regression head"
+    )
     return (
-        "Civility's accurate tier: a multi-attribute logistic regression head, trained with "
-        f"masked soft labels, on sentence embeddings of {metadata['encoder']}{reuse}"
+        f"Civility's accurate tier: a multi-attribute {head}, trained with masked soft labels, "
+        f"on sentence embeddings of {metadata['encoder']}{reuse}"
     )
 
 
