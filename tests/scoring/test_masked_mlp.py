@@ -48,6 +48,17 @@ def test_the_same_seed_gives_the_same_network() -> None:
     assert not np.allclose(one, other)
 
 
+def test_fitting_leaves_the_callers_random_state_alone() -> None:
+    import torch
+
+    X, Y = _xor(100)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    MaskedMLP(hidden_units=4, epochs=1).fit(X, Y)
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_soft_labels_are_learned_as_probabilities() -> None:
     X = np.array([[1.0], [1.0], [-1.0], [-1.0]] * 50)
     Y = np.array([[0.8], [0.8], [0.2], [0.2]] * 50)

@@ -107,39 +107,42 @@ class MaskedMLP:
         # Scaled by n so that a batch's mean is the full loss's estimate: the learning rate does
         # not depend on how many texts there are.
         weights *= n
-        torch.manual_seed(self.seed)
-        generator = torch.Generator().manual_seed(self.seed)
-        network = torch.nn.Sequential(
-            torch.nn.Dropout(self.dropout),
-            torch.nn.Linear(X.shape[1], self.hidden_units),
-            torch.nn.GELU(),
-            torch.nn.Dropout(self.dropout),
-            torch.nn.Linear(self.hidden_units, k),
-        )
-        rate = (weights * targets).sum(0) / np.maximum(weights.sum(0), 1e-12)
-        prior = np.clip(rate, 1e-4, 1 - 1e-4).astype(np.float32)
-        with torch.no_grad():  # start from each attribute's base rate, as the linear head does
-            network[-1].bias.copy_(torch.from_numpy(np.log(prior / (1 - prior))))
-        optimiser = torch.optim.AdamW(
-            network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
-        )
-        steps = -(-n // self.batch_size)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(
-            optimiser, max_lr=self.learning_rate, total_steps=self.epochs * steps
-        )
-        features = torch.from_numpy(X)
-        labels = torch.from_numpy(targets.astype(np.float32))
-        cells = torch.from_numpy(weights.astype(np.float32))
-        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-        network.train()
-        for _ in tqdm(range(self.epochs), desc="fitting", unit=" epochs", disable=not self.verbose):
-            for batch in torch.randperm(n, generator=generator).split(self.batch_size):
-                logits = network(features[batch])
-                loss = (cells[batch] * loss_fn(logits, labels[batch])).sum() / len(batch)
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                schedule.step()
+        with torch.random.fork_rng(devices=[]):  # the caller's random state is left alone
+            torch.manual_seed(self.seed)
+            generator = torch.Generator().manual_seed(self.seed)
+            network = torch.nn.Sequential(
+                torch.nn.Dropout(self.dropout),
+                torch.nn.Linear(X.shape[1], self.hidden_units),
+                torch.nn.GELU(),
+                torch.nn.Dropout(self.dropout),
+                torch.nn.Linear(self.hidden_units, k),
+            )
+            rate = (weights * targets).sum(0) / np.maximum(weights.sum(0), 1e-12)
+            prior = np.clip(rate, 1e-4, 1 - 1e-4).astype(np.float32)
+            with torch.no_grad():  # start from each attribute's base rate, as the linear head does
+                network[-1].bias.copy_(torch.from_numpy(np.log(prior / (1 - prior))))
+            optimiser = torch.optim.AdamW(
+                network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+            )
+            steps = -(-n // self.batch_size)
+            schedule = torch.optim.lr_scheduler.OneCycleLR(
+                optimiser, max_lr=self.learning_rate, total_steps=self.epochs * steps
+            )
+            features = torch.from_numpy(X)
+            labels = torch.from_numpy(targets.astype(np.float32))
+            cells = torch.from_numpy(weights.astype(np.float32))
+            loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+            network.train()
+            for _ in tqdm(
+                range(self.epochs), desc="fitting", unit=" epochs", disable=not self.verbose
+            ):
+                for batch in torch.randperm(n, generator=generator).split(self.batch_size):
+                    logits = network(features[batch])
+                    loss = (cells[batch] * loss_fn(logits, labels[batch])).sum() / len(batch)
+                    optimiser.zero_grad()
+                    loss.backward()
+                    optimiser.step()
+                    schedule.step()
         first, second = network[1], network[4]
         self.hidden_coef_ = first.weight.detach().numpy().T.copy()
         self.hidden_intercept_ = first.bias.detach().numpy().copy()
