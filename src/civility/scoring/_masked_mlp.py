@@ -16,7 +16,6 @@ onnxruntime and NumPy alone.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from functools import cache
 
@@ -25,8 +24,9 @@ from scipy.special import erf, expit
 from threadpoolctl import ThreadpoolController
 from tqdm import tqdm
 
-from civility.errors import ConfigError, InvalidParameterError, NotFittedError
+from civility.errors import InvalidParameterError, NotFittedError
 from civility.scoring._masked_lr import cell_weights
+from civility.scoring.finetune import require_train_extra
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
@@ -88,11 +88,7 @@ class MaskedMLP:
         self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
     ) -> MaskedMLP:
         """Fit on dense features ``X`` and labels ``Y`` (n, k) in [0, 1] with NaN for "no label"."""
-        if importlib.util.find_spec("torch") is None:
-            raise ConfigError(
-                "Fitting the accurate tier's head needs torch, from the train extra "
-                "(pip install -e '.[train]')."
-            )
+        require_train_extra("Fitting the accurate tier's head", needed=("torch",))
         if self.hidden_units < 1 or self.epochs < 1 or not 0 <= self.dropout < 1:
             raise InvalidParameterError(
                 "MaskedMLP needs hidden_units >= 1, epochs >= 1 and dropout in [0, 1). Got "

