@@ -134,11 +134,11 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
 # functional --tier T` on fast-0.1.0-532415db86b6 and on its ensemble with
-# accurate-0.1.0-90ff2837843e; see docs/fairness.md, fifth mitigation). A change that drops a
-# behaviour below its floor is a regression users would notice. Raise floors as models
-# improve. The fifth mitigation lowered some on purpose, for recall measured on the holdout
-# suite: fast profanity_not_attacking by one case; ensemble negation by two, counter_speech and
-# profanity_not_attacking by one each.
+# accurate-0.1.0-82c3adaca2f9; see docs/fairness.md, fifth and sixth mitigations). A change
+# that drops a behaviour below its floor is a regression users would notice. Raise floors as
+# models improve. Two mitigations lowered some on purpose, for gains measured on the holdout
+# suite: the fifth, fast profanity_not_attacking by one case; the sixth, ensemble threat by
+# three and identity_positive by one.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "counter_speech": 0.84,  # 22/26
