@@ -4,7 +4,7 @@ The steps, each cached so that an interrupted run resumes:
 
 1. take the training split (or a stratified subsample of it) and add the augmented texts;
 2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``), on a GPU if there
-   is one: two epochs over the whole split take three minutes there, over an hour on two cores;
+   is one: two epochs over the whole split take three minutes there, some 45 on two cores;
 3. export that encoder to a fused int8 ONNX graph, embed the same texts with it, and fit the
    head (``MaskedMLP``, on the fast tier's masked soft-label loss) on those embeddings. The
    head is refitted on what the int8 graph computes, not on the float model's outputs, so
