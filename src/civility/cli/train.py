@@ -71,6 +71,10 @@ def train_command(
         float, typer.Option(help="Weight of teacher scores in mixed labels.")
     ] = 0.5,
     max_iter: Annotated[int, typer.Option(help="Optimiser iterations.")] = 200,
+    alpha: Annotated[
+        float | None,
+        typer.Option(help="L2 penalty of the logistic regression (default: FastScorer's)."),
+    ] = None,
     evaluate: Annotated[
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
@@ -83,6 +87,8 @@ def train_command(
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
     config = TrainingConfig(teacher_share=teacher_share, seed=seed)
     config.scorer_params["max_iter"] = max_iter
+    if alpha is not None:
+        config.scorer_params["alpha"] = alpha
     if limit is not None:
         config.identity_sentences = min(config.identity_sentences, limit)
         config.behaviour_sentences = min(config.behaviour_sentences, limit)
