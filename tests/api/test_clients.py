@@ -4,7 +4,8 @@
   suggestscore, and a batch);
 * the PyPI ``perspective`` client (its endpoint is an attribute of its API client object);
 * the npm ``perspective-api-client`` under Node (its endpoint is a constant; axios requests
-  for Google's host are sent to ours instead).
+  for Google's host are sent to ours instead);
+* ``curl -d``, exactly as the README shows it.
 """
 
 from __future__ import annotations
@@ -174,6 +175,31 @@ def test_npm_perspective_api_client(live_server: LiveServer) -> None:
         "message": "Comment must be non-empty.",
         "status": 400,
     }
+
+
+def test_curl_as_the_readme_shows_it(live_server: LiveServer) -> None:
+    # `curl -d` labels its body a form (application/x-www-form-urlencoded); it is still JSON.
+    if shutil.which("curl") is None:
+        if IN_CI:
+            pytest.fail("curl is needed for the README's example")
+        pytest.skip("curl is not installed")
+    body = {"comment": {"text": INSULT}, "requestedAttributes": {"TOXICITY": {}}}
+    done = subprocess.run(
+        [
+            "curl",
+            "-s",
+            f"{live_server.url}/v1alpha1/comments:analyze?key={live_server.key}",
+            "-d",
+            json.dumps(body),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)["attributeScores"]
+    assert scores["TOXICITY"]["summaryScore"]["value"] > 0.5
 
 
 def test_live_server_serves_health_and_metrics(live_server: LiveServer) -> None:

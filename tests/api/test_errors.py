@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -155,6 +156,19 @@ def test_malformed_json(client: TestClient, api_key: str) -> None:
 
 def test_malformed_json_without_content_type(client: TestClient, api_key: str) -> None:
     response = client.post(ANALYZE, params={"key": api_key}, content=b"{bad")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Invalid JSON payload received.")
+
+
+def test_json_labelled_a_form_is_read_as_json_and_a_real_form_is_refused(
+    client: TestClient, api_key: str
+) -> None:
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    response = client.post(
+        ANALYZE, params={"key": api_key}, content=json.dumps(OK).encode(), headers=form
+    )
+    assert response.status_code == 200, response.text
+    response = client.post(ANALYZE, params={"key": api_key}, content=b"text=hello", headers=form)
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("Invalid JSON payload received.")
 
