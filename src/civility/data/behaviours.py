@@ -1,11 +1,9 @@
 """Templated training sentences for behaviours the public datasets barely teach.
 
 The small public sets are mostly tweets about groups; they hold few direct threats, few insults
-made without a swear word, few swear words aimed at no one, almost no comments that talk
-about violence without threatening anyone (history, forecasts, sport, fiction), and few that
-aim hate or insult words at things rather than people ("I hate this stupid printer"). A
-model trained on them alone reads "I will find you" as harmless and "Dresden was bombed in
-1945" as a threat.
+made without a swear word, few swear words aimed at no one, and almost no comments that talk
+about violence without threatening anyone (history, forecasts, sport, fiction). A model trained
+on them alone reads "I will find you" as harmless and "Dresden was bombed in 1945" as a threat.
 
 Each ``Behaviour`` here pairs templates with the labels a moderator would give every sentence
 they produce; attributes a behaviour says nothing about stay unlabelled (masked in training).
@@ -124,30 +122,6 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
             "{idiom}.",
             "{idiom}, honestly.",
             "{report}{report_end}",
-        ),
-        _ALL_CLEAN,
-    ),
-    Behaviour(
-        "hostility_at_things",
-        (
-            "{Hate_thing} {nuisance}.",
-            "{Hate_thing} this {gadget}.",
-            "This {insult_adj} {gadget} {fails}.",
-            "This {insult_adj} {gadget} {fails}. {Hate_thing} it.",
-            "{Mishap}, and now this {insult_adj} {gadget} {fails}.",
-            "The new {gadget} is {thing_verdict}.",
-            "{Topic} is {thing_verdict}, and {rebuttal_fact}.",
-            "Honestly, {topic_lc} is {thing_verdict}.",
-            "Kill {topic_lc}, it's {thing_verdict}.",
-            "I could strangle this {gadget}.",
-            "This {gadget} is going to be the death of me.",
-            "{Nuisance} will be the death of me.",
-            "After a day like that I could murder {food}.",
-            "Somebody put this {insult_adj} {gadget} out of its misery.",
-            "Nuke the {gadget} from orbit and start again.",
-            "I want to throw this {insult_adj} {gadget} out of the window.",
-            "{Topic} deserves to die a quiet death in committee.",
-            "What {a_insult_adj} {gadget}.",
         ),
         _ALL_CLEAN,
     ),
