@@ -16,8 +16,9 @@ from civility.evaluation.functional import (
 )
 from civility.scoring import FastScorer, default_model_path, load_scorer
 
-# The issue's behaviours, and reclaimed words, which public functional suites count among the
-# non-hateful cases that Perspective got wrong.
+# The issue's behaviours; reclaimed words and hostility aimed at things ("I hate this stupid
+# printer"), which public functional suites count among the non-hateful cases that Perspective
+# got wrong.
 BEHAVIOURS = {
     "identity_neutral",
     "identity_positive",
@@ -39,6 +40,7 @@ BEHAVIOURS = {
     "obfuscation_zero_width",
     "obfuscation_missing_letters",
     "obfuscation_doubled_letters",
+    "hostility_at_things",
 }
 
 
@@ -75,6 +77,7 @@ HOLDOUT_BEHAVIOURS = {
     "insult_in_civil_context",
     "sexual_harassment",
     "dismissive_hostile",
+    "hostility_at_things",
 }
 
 
@@ -138,10 +141,14 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 # that drops a behaviour below its floor is a regression users would notice. Raise floors as
 # models improve. Two mitigations lowered some on purpose, for gains measured on the holdout
 # suite: the fifth, fast profanity_not_attacking by one case; the sixth, ensemble threat by
-# three and identity_positive by one.
+# three and identity_positive by one. The ensemble's int8 encoder scores a comment slightly
+# differently with other batch-mates (docs/tiers.md), so adding cases to a suite can move a
+# case of another behaviour: when hostility_at_things joined both suites, the same ensemble
+# lost one negation case here and one hostile dismissal on the holdout.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "counter_speech": 0.84,  # 22/26
+        "hostility_at_things": 0.88,  # 23/26
         "identity_neutral": 0.96,  # 27/28
         "identity_positive": 1.00,  # 26/26
         "insult_with_profanity": 0.96,  # 25/26
@@ -164,11 +171,12 @@ FLOORS: dict[str, dict[str, float]] = {
     },
     "ensemble": {
         "counter_speech": 0.84,  # 22/26
+        "hostility_at_things": 0.88,  # 23/26
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 0.96,  # 25/26
         "insult_with_profanity": 0.96,  # 25/26
         "insult_without_profanity": 0.92,  # 24/26
-        "negation": 0.92,  # 24/26
+        "negation": 0.88,  # 23/26; 24/26 before the suite grew (see above)
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
         "obfuscation_homoglyph": 1.00,  # 25/25
@@ -201,6 +209,7 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
         "criticism_not_insult": 1.00,  # 40/40
         "dismissive_hostile": 0.72,  # 29/40
         "dogwhistle_free_mentions": 1.00,  # 40/40
+        "hostility_at_things": 0.72,  # 29/40
         "identity_hate": 0.90,  # 36/40
         "identity_neutral": 1.00,  # 40/40
         "identity_positive": 0.97,  # 39/40
@@ -221,8 +230,9 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
     "ensemble": {
         "counter_speech": 0.77,  # 31/40
         "criticism_not_insult": 0.97,  # 39/40
-        "dismissive_hostile": 0.70,  # 28/40
+        "dismissive_hostile": 0.67,  # 27/40; 28/40 before the suite grew (see FLOORS)
         "dogwhistle_free_mentions": 1.00,  # 40/40
+        "hostility_at_things": 0.80,  # 32/40
         "identity_hate": 1.00,  # 40/40
         "identity_neutral": 1.00,  # 40/40
         "identity_positive": 0.95,  # 38/40
