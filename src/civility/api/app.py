@@ -82,16 +82,20 @@ _JSON_APIS = ("/v1alpha1/", "/v1/")
 _FORM = b"application/x-www-form-urlencoded"
 
 
-def _read_as_json(scope: Scope) -> Scope:
-    """``curl -d``, the quickest way to try an API, labels its JSON body a form: read it as JSON.
+def _labelled_a_form(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """``curl -d``, the quickest way to try an API, labels its JSON body a form.
 
-    Every Perspective client sends ``application/json``; without this, the first command a
-    newcomer copies would be answered "Invalid JSON payload" for a body that is valid JSON.
+    Every Perspective client sends ``application/json``; without reading such a body as JSON,
+    the first command a newcomer copies would be answered "Invalid JSON payload" for a body
+    that is valid JSON.
     """
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return content_type == _FORM and scope["path"].startswith(_JSON_APIS)
+
+
+def _as_json(scope: Scope) -> Scope:
     headers = [
-        (name, b"application/json")
-        if name == b"content-type" and value.split(b";")[0].strip().lower() == _FORM
-        else (name, value)
+        (name, b"application/json" if name == b"content-type" else value)
         for name, value in scope["headers"]
     ]
     return {**scope, "headers": headers}
@@ -113,10 +117,11 @@ class EdgeMiddleware:
             return
         start = time.perf_counter()
         status = 500
-        if scope["path"].startswith(_JSON_APIS):
-            scope = _read_as_json(scope)
+        headers = dict(scope["headers"])
+        if _labelled_a_form(scope, headers):
+            scope = _as_json(scope)
         limit = self.max_body_bytes
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_error(scope, send, _too_large(limit))
             self._record(scope, 413, start)
