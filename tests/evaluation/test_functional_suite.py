@@ -137,14 +137,14 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
 # functional --tier T` on fast-0.1.0-532415db86b6 and on its ensemble with
-# accurate-0.1.0-82c3adaca2f9; see docs/fairness.md, fifth and sixth mitigations). A change
+# accurate-0.1.0-bae92a0a4078; see docs/fairness.md, fifth mitigation onwards). A change
 # that drops a behaviour below its floor is a regression users would notice. Raise floors as
-# models improve. Two mitigations lowered some on purpose, for gains measured on the holdout
-# suite: the fifth, fast profanity_not_attacking by one case; the sixth, ensemble threat by
-# three and identity_positive by one. The ensemble's int8 encoder scores a comment slightly
-# differently with other batch-mates (docs/tiers.md), so adding cases to a suite can move a
-# case of another behaviour: when hostility_at_things joined both suites, the same ensemble
-# lost one negation case here and one hostile dismissal on the holdout.
+# models improve. Three changes lowered some on purpose, for gains measured elsewhere: the
+# fifth mitigation, fast profanity_not_attacking by one case; the sixth, ensemble threat by
+# three and identity_positive by one; fixed activation ranges (scores that no longer depend on
+# the other comments of a request), ensemble insult_without_profanity by one case here and,
+# on the holdout, sexual_harassment by two and three others by one (docs/fairness.md, "One
+# comment, one score", compares them with the previous ensemble scored one comment at a time).
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "counter_speech": 0.84,  # 22/26
@@ -171,12 +171,12 @@ FLOORS: dict[str, dict[str, float]] = {
     },
     "ensemble": {
         "counter_speech": 0.84,  # 22/26
-        "hostility_at_things": 0.88,  # 23/26
+        "hostility_at_things": 0.92,  # 24/26
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 0.96,  # 25/26
         "insult_with_profanity": 0.96,  # 25/26
-        "insult_without_profanity": 0.92,  # 24/26
-        "negation": 0.88,  # 23/26; 24/26 before the suite grew (see above)
+        "insult_without_profanity": 0.88,  # 23/26
+        "negation": 0.88,  # 23/26
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
         "obfuscation_homoglyph": 1.00,  # 25/25
@@ -230,7 +230,7 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
     "ensemble": {
         "counter_speech": 0.77,  # 31/40
         "criticism_not_insult": 0.97,  # 39/40
-        "dismissive_hostile": 0.67,  # 27/40; 28/40 before the suite grew (see FLOORS)
+        "dismissive_hostile": 0.65,  # 26/40
         "dogwhistle_free_mentions": 1.00,  # 40/40
         "hostility_at_things": 0.80,  # 32/40
         "identity_hate": 1.00,  # 40/40
@@ -238,16 +238,16 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
         "identity_positive": 0.95,  # 38/40
         "insult_in_civil_context": 0.87,  # 35/40
         "insult_with_profanity": 0.94,  # 37/39
-        "insult_without_profanity": 0.85,  # 34/40
+        "insult_without_profanity": 0.82,  # 33/40
         "negation": 0.58,  # 23/39
-        "obfuscated_hate": 0.92,  # 37/40
+        "obfuscated_hate": 0.95,  # 38/40
         "obfuscated_insult": 1.00,  # 40/40
-        "profanity_not_attacking": 0.77,  # 31/40
+        "profanity_not_attacking": 0.80,  # 32/40
         "reclaimed_words": 0.95,  # 38/40
         "sarcasm_benign": 1.00,  # 40/40
-        "sexual_harassment": 0.55,  # 22/40
+        "sexual_harassment": 0.50,  # 20/40
         "spam_free_civil": 1.00,  # 40/40
-        "threat": 0.85,  # 34/40
+        "threat": 0.82,  # 33/40
         "threat_history_or_prediction": 1.00,  # 40/40
     },
 }

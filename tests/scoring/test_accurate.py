@@ -36,7 +36,8 @@ onnx = pytest.importorskip("onnx")
 DIM = 24
 
 
-def _write_tiny_encoder(directory: Path, vocabulary: list[str]) -> Path:
+def _write_tiny_encoder(directory: Path, vocabulary: list[str], project: bool = False) -> Path:
+    """``project`` adds a dense layer after pooling, which int8 quantisation can act on."""
     from onnx import TensorProto, helper, numpy_helper
     from tokenizers import Tokenizer, normalizers, pre_tokenizers
     from tokenizers.models import WordLevel
@@ -56,8 +57,14 @@ def _write_tiny_encoder(directory: Path, vocabulary: list[str]) -> Path:
         helper.make_node("ReduceSum", ["masked", "axis1"], ["total"], keepdims=0),
         helper.make_node("ReduceSum", ["mask3", "axis1"], ["count"], keepdims=0),
         helper.make_node("Div", ["total", "count"], ["mean"]),
-        helper.make_node("LpNormalization", ["mean"], ["embedding"], axis=-1, p=2),
     ]
+    if project:
+        nodes.append(helper.make_node("MatMul", ["mean", "projection"], ["projected"]))
+    nodes.append(
+        helper.make_node(
+            "LpNormalization", ["projected" if project else "mean"], ["embedding"], axis=-1, p=2
+        )
+    )
     graph = helper.make_graph(
         nodes,
         "tiny-encoder",
@@ -70,7 +77,10 @@ def _write_tiny_encoder(directory: Path, vocabulary: list[str]) -> Path:
             numpy_helper.from_array(table, "table"),
             numpy_helper.from_array(np.array([2], np.int64), "axis2"),
             numpy_helper.from_array(np.array([1], np.int64), "axis1"),
-        ],
+            numpy_helper.from_array(
+                np.random.default_rng(1).normal(size=(DIM, DIM)).astype(np.float32), "projection"
+            ),
+        ][: 4 if project else 3],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -327,6 +337,59 @@ def test_shipped_accurate_model_tells_insults_from_identity_mentions() -> None:
     assert neutral["TOXICITY"] < 0.5
 
 
+def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dynamic int8 picks its ranges per batch, so a comment's scores followed its batch-mates."""
+    import shutil
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from civility.scoring._encoder import OnnxEncoder
+    from civility.scoring.train_accurate import frozen_encoder
+
+    monkeypatch.chdir(tmp_path)  # the frozen copy goes to the cache, relative to here
+    texts, _ = load_tiny_corpus()
+    vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
+    source = _write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
+    dynamic = tmp_path / "dynamic"
+    dynamic.mkdir()
+    shutil.copyfile(source / "tokenizer.json", dynamic / "tokenizer.json")
+    quantize_dynamic(source / "encoder.onnx", dynamic / "encoder.onnx", weight_type=QuantType.QInt8)
+    before = (dynamic / "encoder.onnx").read_bytes()
+
+    frozen = frozen_encoder(dynamic, texts, max_length=64)
+    assert frozen != dynamic and (dynamic / "encoder.onnx").read_bytes() == before
+    assert frozen_encoder(frozen, texts, max_length=64) == frozen  # fixed already: used as is
+
+    comment = "you stupid idiot"
+
+    def alone_and_among_others(directory: Path) -> tuple[np.ndarray, np.ndarray]:
+        encoder = OnnxEncoder(directory, batch_size=64)
+        return encoder.embed([comment])[0], encoder.embed([comment, *texts])[0]
+
+    alone, among = alone_and_among_others(dynamic)
+    assert np.abs(alone - among).max() > 1e-4  # what was wrong
+    alone, among = alone_and_among_others(frozen)
+    np.testing.assert_allclose(alone, among, atol=1e-6)
+    exact = OnnxEncoder(source).embed([comment])[0]
+    assert float(alone @ exact) > 0.99  # and still the float graph's embedding, nearly
+
+
+@pytest.mark.skipif(
+    not (default_model_path("accurate") / "manifest.json").is_file()
+    or "CIVILITY_MODEL_DIR" in os.environ,
+    reason="the shipped accurate model is not built",
+)
+def test_shipped_accurate_scores_do_not_depend_on_the_other_comments_in_the_request() -> None:
+    scorer = load_scorer("ensemble")
+    comment = "you are a pathetic idiot and everyone hates you"
+    others = ["THIS IS AN OUTRAGE!!! " * 12, "ok", "the council voted 7-2 to close the library"]
+    alone = scorer.predict_proba([comment])
+    np.testing.assert_allclose(scorer.predict_proba([comment, *others])[:1], alone, atol=1e-5)
+    np.testing.assert_allclose(scorer.predict_proba([*others, comment])[-1:], alone, atol=1e-5)
+
+
 @pytest.mark.slow
 def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Export the real encoder to int8 ONNX and fit a head on it: the train extra's path."""
@@ -489,7 +552,7 @@ def test_the_head_can_be_refitted_on_an_existing_models_encoder(
     assert refitted.version != reused.version
     assert refitted.metadata_["encoder"] == "a tiny test encoder"
     card = (tmp_path / "models" / "accurate" / "MODEL_CARD.md").read_text()
-    assert f"reused unchanged from `{reused.version}`" in card
+    assert f"weights are reused unchanged from `{reused.version}`" in card
     # Refitting a refitted model still credits the model that built the encoder.
     again = refit(tmp_path / "models" / "accurate", tmp_path / "again")
     assert again.metadata_["encoder_built_by"] == reused.version

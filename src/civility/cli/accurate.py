@@ -76,6 +76,7 @@ def train_accurate_command(
     from civility.evaluation.report import render_model_card
     from civility.scoring import AccurateScorer, FastScorer
     from civility.scoring.train_accurate import (
+        FROZEN_CREDIT,
         AccurateConfig,
         build_encoder,
         train_accurate,
@@ -103,7 +104,7 @@ def train_accurate_command(
     reused = AccurateScorer.load(encoder_from) if encoder_from else None
     if reused is not None:
         config.max_length = reused.max_length
-    encoder_dir = encoder_from or build_encoder(corpus, config, console.log)
+    encoder_dir = build_encoder(corpus, config, console.log, reuse=encoder_from)
     scorer, metadata = train_accurate(
         corpus, encoder_dir, config, console.log, evaluate=evaluate, progress_bar=True
     )
@@ -111,6 +112,8 @@ def train_accurate_command(
         # The config's encoder settings describe a fine-tuning run that did not happen here:
         # the encoder keeps its own description and the model that built it.
         metadata["encoder"] = reused.metadata_.get("encoder", "an undescribed encoder")
+        if encoder_dir != encoder_from:
+            metadata["encoder"] += f" Then {FROZEN_CREDIT}"
         metadata["encoder_built_by"] = reused.metadata_.get("encoder_built_by", reused.version)
     scorer.save(target, metadata)
     write_card(scorer, target, accurate_summary(scorer, metadata))
@@ -131,8 +134,8 @@ def train_accurate_command(
 def accurate_summary(scorer: AccurateScorer, metadata: dict[str, Any]) -> str:
     built_by = metadata.get("encoder_built_by")
     reuse = (
-        f" The encoder is reused unchanged from `{built_by}`; only the head was fitted on the "
-        "training set described here."
+        f" The encoder's weights are reused unchanged from `{built_by}`; only the head was "
+        "fitted on the training set described here."
         if built_by
         else ""
     )

@@ -1,7 +1,8 @@
 """The accurate tier's sentence encoder, served by onnxruntime: no torch at scoring time.
 
 The encoder is all-MiniLM-L6-v2 with its mean pooling and L2 normalisation folded into one
-ONNX graph and quantised to int8 (``train_accurate.export_encoder`` builds it). Texts are
+ONNX graph and quantised to int8 with fixed activation ranges (``train_accurate.build_encoder``
+builds it; ``quantize`` says why the ranges are fixed). Texts are
 tokenised with the ``tokenizers`` package from the tokenizer shipped beside the graph. Batches
 are formed from texts of similar token length, so short comments do not pay for the padding of
 long ones; that alone is worth more than any kernel setting on news-length comments.
@@ -10,7 +11,7 @@ long ones; that alone is worth more than any kernel setting on news-length comme
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -74,15 +75,25 @@ class OnnxEncoder:
             raise ArtifactError(f"Cannot load the encoder {path}: {exc}") from None
         self.dim_ = int(self.session_.get_outputs()[0].shape[-1])
 
-    def _run(self, encodings: list) -> np.ndarray:  # type: ignore[type-arg]
+    def _feeds(self, encodings: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
         length = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), length), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        out = self.session_.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return np.asarray(out, dtype=np.float32)
+        return {"input_ids": ids, "attention_mask": mask}
+
+    def batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """The graph's inputs for ``texts`` (normalised), a batch at a time, shortest first.
+
+        Yields each batch's positions in ``texts`` with its inputs.
+        """
+        encodings = self.tokenizer_.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            chosen = order[start : start + self.batch_size]
+            yield chosen, self._feeds([encodings[i] for i in chosen])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings (len(texts), dim), in input order.
@@ -97,10 +108,7 @@ class OnnxEncoder:
         """``embed`` for texts already normalised (the training cache keys on those)."""
         if len(texts) == 0:
             return np.zeros((0, self.dim_), dtype=np.float32)
-        encodings = self.tokenizer_.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         result = np.empty((len(texts), self.dim_), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chosen = order[start : start + self.batch_size]
-            result[chosen] = self._run([encodings[i] for i in chosen])
+        for chosen, feeds in self.batches(texts):
+            result[chosen] = self.session_.run(None, feeds)[0]
         return result

