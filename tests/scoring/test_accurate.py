@@ -346,9 +346,9 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from civility.scoring._encoder import OnnxEncoder
-    from civility.scoring.train_accurate import frozen_encoder
+    from civility.scoring.train_accurate import fixed_range_encoder
 
-    monkeypatch.chdir(tmp_path)  # the frozen copy goes to the cache, relative to here
+    monkeypatch.chdir(tmp_path)  # the fixed copy goes to the cache, relative to here
     texts, _ = load_tiny_corpus()
     vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
     source = _write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
@@ -358,9 +358,9 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
     quantize_dynamic(source / "encoder.onnx", dynamic / "encoder.onnx", weight_type=QuantType.QInt8)
     before = (dynamic / "encoder.onnx").read_bytes()
 
-    frozen = frozen_encoder(dynamic, texts, max_length=64)
-    assert frozen != dynamic and (dynamic / "encoder.onnx").read_bytes() == before
-    assert frozen_encoder(frozen, texts, max_length=64) == frozen  # fixed already: used as is
+    fixed = fixed_range_encoder(dynamic, texts, max_length=64)
+    assert fixed != dynamic and (dynamic / "encoder.onnx").read_bytes() == before
+    assert fixed_range_encoder(fixed, texts, max_length=64) == fixed  # fixed already: used as is
 
     comment = "you stupid idiot"
 
@@ -370,7 +370,7 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
 
     alone, among = alone_and_among_others(dynamic)
     assert np.abs(alone - among).max() > 1e-4  # what was wrong
-    alone, among = alone_and_among_others(frozen)
+    alone, among = alone_and_among_others(fixed)
     np.testing.assert_allclose(alone, among, atol=1e-6)
     exact = OnnxEncoder(source).embed([comment])[0]
     assert float(alone @ exact) > 0.99  # and still the float graph's embedding, nearly

@@ -76,7 +76,7 @@ def train_accurate_command(
     from civility.evaluation.report import render_model_card
     from civility.scoring import AccurateScorer, FastScorer
     from civility.scoring.train_accurate import (
-        FROZEN_CREDIT,
+        FIXED_RANGES_CREDIT,
         AccurateConfig,
         build_encoder,
         train_accurate,
@@ -113,7 +113,7 @@ def train_accurate_command(
         # the encoder keeps its own description and the model that built it.
         metadata["encoder"] = reused.metadata_.get("encoder", "an undescribed encoder")
         if encoder_dir != encoder_from:
-            metadata["encoder"] += f" Then {FROZEN_CREDIT}"
+            metadata["encoder"] += f" Then {FIXED_RANGES_CREDIT}"
         metadata["encoder_built_by"] = reused.metadata_.get("encoder_built_by", reused.version)
     scorer.save(target, metadata)
     write_card(scorer, target, accurate_summary(scorer, metadata))

@@ -4,7 +4,7 @@ onnxruntime's dynamic quantisation (``quantize_dynamic``) picks the int8 range o
 activation tensor at run time, from the whole tensor: every text in the batch, padding
 included. A comment scored beside a long rant then got a coarser range, and so a different
 embedding, than the same comment scored alone (on our holdout suite the accurate tier's
-TOXICITY moved by up to 0.24 between the two). ``freeze_activation_ranges`` replaces each
+TOXICITY moved by up to 0.24 between the two). ``fix_activation_ranges`` replaces each
 run-time range with one measured once on training texts. The int8 arithmetic, and so the speed,
 is unchanged; only where the range comes from is.
 """
@@ -63,7 +63,7 @@ def measure_ranges(
     return {name: (float(np.mean(lows[name])), float(np.mean(highs[name]))) for name in watched}
 
 
-def freeze_activation_ranges(
+def fix_activation_ranges(
     model: onnx.ModelProto,
     ranges: dict[str, tuple[float, float]],
 ) -> onnx.ModelProto:
@@ -76,10 +76,10 @@ def freeze_activation_ranges(
     import onnx
     from onnx import numpy_helper
 
-    frozen = onnx.ModelProto()
-    frozen.CopyFrom(model)
+    fixed = onnx.ModelProto()
+    fixed.CopyFrom(model)
     nodes, constants = [], []
-    for node in frozen.graph.node:
+    for node in fixed.graph.node:
         if node.op_type != DYNAMIC:
             nodes.append(node)
             continue
@@ -100,8 +100,8 @@ def freeze_activation_ranges(
                 name=node.name,
             )
         )
-    del frozen.graph.node[:]
-    frozen.graph.node.extend(nodes)
-    frozen.graph.initializer.extend(constants)
-    onnx.checker.check_model(frozen)
-    return frozen
+    del fixed.graph.node[:]
+    fixed.graph.node.extend(nodes)
+    fixed.graph.initializer.extend(constants)
+    onnx.checker.check_model(fixed)
+    return fixed

