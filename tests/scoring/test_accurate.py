@@ -361,6 +361,7 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
     fixed = fixed_range_encoder(dynamic, texts, max_length=64)
     assert fixed != dynamic and (dynamic / "encoder.onnx").read_bytes() == before
     assert fixed_range_encoder(fixed, texts, max_length=64) == fixed  # fixed already: used as is
+    assert fixed_range_encoder(dynamic, texts[:4], max_length=64) != fixed  # other calibration
 
     comment = "you stupid idiot"
 

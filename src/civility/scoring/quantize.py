@@ -58,7 +58,7 @@ def measure_ranges(
         for name, values in zip(watched, session.run(watched, feeds), strict=True):
             lows[name].append(float(values.min()))
             highs[name].append(float(values.max()))
-    if not watched or not lows[watched[0]]:
+    if watched and not lows[watched[0]]:
         raise ValueError("Measuring activation ranges needs at least one batch.")
     return {name: (float(np.mean(lows[name])), float(np.mean(highs[name]))) for name in watched}
 

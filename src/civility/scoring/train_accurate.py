@@ -131,8 +131,8 @@ def fixed_range_encoder(
     """A folder holding ``directory``'s encoder with its activation ranges fixed on ``texts``.
 
     An encoder whose ranges are fixed already is served from where it is. Otherwise the fixed
-    copy goes to ``var/cache/accurate/fixed-ranges-<digest of the source graph>``, never over the
-    source, which may belong to another model. ``civility.scoring.quantize`` says why.
+    copy goes to ``var/cache/accurate/fixed-ranges-<digest>``, never over the source, which may
+    belong to another model. ``civility.scoring.quantize`` says why.
     """
     require_train_extra("Fixing the encoder's activation ranges", needed=("onnx",))
     import onnx
@@ -141,8 +141,11 @@ def fixed_range_encoder(
     model = onnx.load(str(path))
     if not has_dynamic_ranges(model):
         return directory
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    target = CACHE_DIR / f"fixed-ranges-{digest}-{max_length}"
+    # Keyed by the graph and by what the ranges are measured on: another seed or corpus is
+    # another calibration.
+    key = hashlib.sha256(path.read_bytes())
+    key.update("\0".join(texts).encode("utf-8", "surrogatepass"))
+    target = CACHE_DIR / f"fixed-ranges-{key.hexdigest()[:16]}-{max_length}"
     if (target / ENCODER_FILE).is_file():
         progress(f"reusing the encoder with fixed activation ranges in {target}")
         return target
