@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from email.parser import BytesParser
 from email.policy import compat32
 
+import pytest
 from fastapi.testclient import TestClient
 
+from civility.api import create_app
+from civility.scoring import default_model_path, load_scorer
+from civility.settings import Settings
+from civility.store import Store
 from tests.api.conftest import FRIENDLY, INSULT
 
 BOUNDARY = "===============7330845974216740156=="
@@ -207,3 +213,55 @@ def test_a_failing_part_does_not_sink_the_batch(client: TestClient, api_key: str
         "message": "Internal error encountered.",
         "status": "INTERNAL",
     }
+
+
+@pytest.mark.skipif(
+    not (default_model_path("ensemble") / "manifest.json").is_file()
+    or "CIVILITY_MODEL_DIR" in os.environ,
+    reason="the shipped ensemble model is not built",
+)
+def test_a_comment_scores_the_same_whether_or_not_its_call_shared_a_model_call(
+    api_store: Store, settings: Settings, api_key: str
+) -> None:
+    """Concurrent calls share one model call; the shipped ensemble must not let them mix."""
+    ensemble = load_scorer("ensemble")
+    calls: list[int] = []
+
+    class Recording:
+        labels_ = ensemble.labels_
+        version = ensemble.version
+
+        def predict_proba(self, texts):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return ensemble.predict_proba(texts)
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(ensemble, name)
+
+    with TestClient(create_app(settings, store=api_store, scorer=Recording())) as client:
+        alone, together = _alone_and_together(client, api_key)
+    assert max(calls) > 1  # the parts really were scored together
+    assert together == pytest.approx(alone, abs=1e-5)
+
+
+def _alone_and_together(client: TestClient, api_key: str) -> tuple[float, float]:
+    comment = "you are a pathetic idiot and everyone hates you"
+    others = ["THIS IS AN OUTRAGE!!! " * 12, "ok", "the council voted 7-2 to close the library"]
+
+    def toxicity(body: dict) -> float:  # type: ignore[type-arg]
+        return body["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+
+    alone = client.post(
+        f"/v1alpha1/comments:analyze?key={api_key}",
+        content=analyze_body(comment),
+        headers={"content-type": "application/json"},
+    ).json()
+    response = client.post(
+        "/batch",
+        content=batch_body(
+            [("/v1alpha1/comments:analyze", analyze_body(t)) for t in [*others, comment]],
+            api_key,
+        ),
+        headers={"content-type": f'multipart/mixed; boundary="{BOUNDARY}"'},
+    )
+    return toxicity(alone), toxicity(split_batch_response(response)[-1][2])
