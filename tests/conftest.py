@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.scoring import FastScorer
+from civility.scoring import FastScorer, Scorer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -17,6 +17,23 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 requires_data = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason="../shared/data is not available on this machine"
 )
+
+
+class RecordingScorer:
+    """Scores with ``scorer`` and records how many texts each call asked for."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.scorer = scorer
+        self.calls: list[int] = []
+        self.labels_ = scorer.labels_
+        self.version = scorer.version
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return self.scorer.predict_proba(texts)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.scorer, name)
 
 
 def load_tiny_corpus() -> tuple[list[str], np.ndarray]:

@@ -14,6 +14,7 @@ from civility.api import create_app
 from civility.scoring import default_model_path, load_scorer
 from civility.settings import Settings
 from civility.store import Store
+from conftest import RecordingScorer
 from tests.api.conftest import FRIENDLY, INSULT
 
 BOUNDARY = "===============7330845974216740156=="
@@ -224,23 +225,10 @@ def test_a_comment_scores_the_same_whether_or_not_its_call_shared_a_model_call(
     api_store: Store, settings: Settings, api_key: str
 ) -> None:
     """Concurrent calls share one model call; the shipped ensemble must not let them mix."""
-    ensemble = load_scorer("ensemble")
-    calls: list[int] = []
-
-    class Recording:
-        labels_ = ensemble.labels_
-        version = ensemble.version
-
-        def predict_proba(self, texts):  # type: ignore[no-untyped-def]
-            calls.append(len(texts))
-            return ensemble.predict_proba(texts)
-
-        def __getattr__(self, name):  # type: ignore[no-untyped-def]
-            return getattr(ensemble, name)
-
-    with TestClient(create_app(settings, store=api_store, scorer=Recording())) as client:
+    scorer = RecordingScorer(load_scorer("ensemble"))
+    with TestClient(create_app(settings, store=api_store, scorer=scorer)) as client:  # type: ignore[arg-type]
         alone, together = _alone_and_together(client, api_key)
-    assert max(calls) > 1  # the parts really were scored together
+    assert max(scorer.calls) > 1  # the parts really were scored together
     assert together == pytest.approx(alone, abs=1e-5)
 
 

@@ -13,6 +13,7 @@ from civility.moderation.archive import iter_archive
 from civility.moderation.policy import parse_policy
 from civility.moderation.replay import replay
 from civility.scoring import FastScorer
+from conftest import RecordingScorer
 
 POLICY = """\
 name = "test"
@@ -46,18 +47,9 @@ def test_replay_counts_per_rule_with_history(tiny_scorer: FastScorer, jsonl_arch
 
 
 def test_scorer_is_called_once_per_batch(tiny_scorer: FastScorer, jsonl_archive: Path) -> None:
-    calls: list[int] = []
-
-    class Counting:
-        labels_ = tiny_scorer.labels_
-        version = tiny_scorer.version
-
-        def predict_proba(self, texts):  # type: ignore[no-untyped-def]
-            calls.append(len(texts))
-            return tiny_scorer.predict_proba(texts)
-
-    replay(parse_policy(POLICY), iter_archive(jsonl_archive), Counting(), batch_size=4)  # type: ignore[arg-type]
-    assert calls == [4, 2]
+    scorer = RecordingScorer(tiny_scorer)
+    replay(parse_policy(POLICY), iter_archive(jsonl_archive), scorer, batch_size=4)  # type: ignore[arg-type]
+    assert scorer.calls == [4, 2]
 
 
 @pytest.fixture
