@@ -43,9 +43,9 @@ Layers = Annotated[
 EncoderFrom = Annotated[
     Path | None,
     typer.Option(
-        help="Reuse the encoder of this accurate model and refit only the head: minutes on a "
-        "CPU instead of a fine-tuning run (--encoder-layers, --max-length and "
-        "--fine-tune-epochs are then ignored).",
+        help="Reuse the encoder of this accurate model (its activation ranges fixed first if "
+        "they are not) and refit only the head: minutes on a CPU instead of a fine-tuning run "
+        "(--encoder-layers, --max-length and --fine-tune-epochs are then ignored).",
         exists=True,
         file_okay=False,
     ),
