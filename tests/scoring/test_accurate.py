@@ -58,8 +58,11 @@ def _write_tiny_encoder(directory: Path, vocabulary: list[str], project: bool = 
         helper.make_node("ReduceSum", ["mask3", "axis1"], ["count"], keepdims=0),
         helper.make_node("Div", ["total", "count"], ["mean"]),
     ]
+    projection = []
     if project:
         nodes.append(helper.make_node("MatMul", ["mean", "projection"], ["projected"]))
+        weights = np.random.default_rng(1).normal(size=(DIM, DIM)).astype(np.float32)
+        projection.append(numpy_helper.from_array(weights, "projection"))
     nodes.append(
         helper.make_node(
             "LpNormalization", ["projected" if project else "mean"], ["embedding"], axis=-1, p=2
@@ -77,10 +80,8 @@ def _write_tiny_encoder(directory: Path, vocabulary: list[str], project: bool = 
             numpy_helper.from_array(table, "table"),
             numpy_helper.from_array(np.array([2], np.int64), "axis2"),
             numpy_helper.from_array(np.array([1], np.int64), "axis1"),
-            numpy_helper.from_array(
-                np.random.default_rng(1).normal(size=(DIM, DIM)).astype(np.float32), "projection"
-            ),
-        ][: 4 if project else 3],
+            *projection,
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -378,11 +379,11 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
 
 
 @pytest.mark.skipif(
-    not (default_model_path("accurate") / "manifest.json").is_file()
+    not (default_model_path("ensemble") / "manifest.json").is_file()
     or "CIVILITY_MODEL_DIR" in os.environ,
-    reason="the shipped accurate model is not built",
+    reason="the shipped ensemble model is not built",
 )
-def test_shipped_accurate_scores_do_not_depend_on_the_other_comments_in_the_request() -> None:
+def test_shipped_ensemble_scores_do_not_depend_on_the_other_comments_in_the_request() -> None:
     scorer = load_scorer("ensemble")
     comment = "you are a pathetic idiot and everyone hates you"
     others = ["THIS IS AN OUTRAGE!!! " * 12, "ok", "the council voted 7-2 to close the library"]
