@@ -40,7 +40,13 @@ from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._ensemble import EnsembleScorer, choose_weights
 from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder, require_train_extra
 from civility.scoring.normalize import normalize
-from civility.scoring.quantize import fix_activation_ranges, has_dynamic_ranges, measure_ranges
+from civility.scoring.quantize import (
+    fix_activation_ranges,
+    fuse_integer_matmuls,
+    has_dynamic_ranges,
+    measure_ranges,
+    needs_fusing,
+)
 from civility.scoring.spans import words
 from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
 
@@ -130,16 +136,17 @@ def fixed_range_encoder(
 ) -> Path:
     """A folder holding ``directory``'s encoder with its activation ranges fixed on ``texts``.
 
-    An encoder whose ranges are fixed already is served from where it is. Otherwise the fixed
-    copy goes to ``var/cache/accurate/fixed-ranges-<digest>``, never over the source, which may
-    belong to another model. ``civility.scoring.quantize`` says why.
+    Its integer matrix products are fused too (``fuse_integer_matmuls``). An encoder that needs
+    neither is served from where it is; otherwise the new copy goes to
+    ``var/cache/accurate/fixed-ranges-<digest>``, never over the source, which may belong to
+    another model. ``civility.scoring.quantize`` says why.
     """
     require_train_extra("Fixing the encoder's activation ranges", needed=("onnx",))
     import onnx
 
     path = directory / ENCODER_FILE
     model = onnx.load(str(path))
-    if not has_dynamic_ranges(model):
+    if not has_dynamic_ranges(model) and not needs_fusing(model):
         return directory
     # Keyed by the graph and by what the ranges are measured on: another seed or corpus is
     # another calibration.
@@ -149,10 +156,12 @@ def fixed_range_encoder(
     if (target / ENCODER_FILE).is_file():
         progress(f"reusing the encoder with fixed activation ranges in {target}")
         return target
-    progress(f"fixing the encoder's activation ranges on {len(texts)} training texts")
-    encoder = OnnxEncoder(directory, max_length)
-    feeds = (batch for _, batch in encoder.batches([normalize(text) for text in texts]))
-    fixed = fix_activation_ranges(model, measure_ranges(model, feeds))
+    if has_dynamic_ranges(model):
+        progress(f"fixing the encoder's activation ranges on {len(texts)} training texts")
+        encoder = OnnxEncoder(directory, max_length)
+        feeds = (batch for _, batch in encoder.batches([normalize(text) for text in texts]))
+        model = fix_activation_ranges(model, measure_ranges(model, feeds))
+    fixed = fuse_integer_matmuls(model)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(directory / TOKENIZER_FILE, target / TOKENIZER_FILE)
     tmp = target / (ENCODER_FILE + ".tmp")
