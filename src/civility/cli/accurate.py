@@ -112,7 +112,7 @@ def train_accurate_command(
         # The config's encoder settings describe a fine-tuning run that did not happen here:
         # the encoder keeps its own description and the model that built it.
         metadata["encoder"] = reused.metadata_.get("encoder", "an undescribed encoder")
-        if encoder_dir != encoder_from:
+        if encoder_dir != encoder_from and FIXED_RANGES_CREDIT not in metadata["encoder"]:
             metadata["encoder"] += f" Then {FIXED_RANGES_CREDIT}"
         metadata["encoder_built_by"] = reused.metadata_.get("encoder_built_by", reused.version)
     scorer.save(target, metadata)
