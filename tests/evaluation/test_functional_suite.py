@@ -137,7 +137,7 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
 # functional --tier T` on fast-0.1.0-532415db86b6 and on its ensemble with
-# accurate-0.1.0-bae92a0a4078; see docs/fairness.md, fifth mitigation onwards). A change
+# accurate-0.1.0-226006518478; see docs/fairness.md, fifth mitigation onwards). A change
 # that drops a behaviour below its floor is a regression users would notice. Raise floors as
 # models improve. Three changes lowered some on purpose, for gains measured elsewhere: the
 # fifth mitigation, fast profanity_not_attacking by one case; the sixth, ensemble threat by
