@@ -338,18 +338,15 @@ def test_shipped_accurate_model_tells_insults_from_identity_mentions() -> None:
     assert neutral["TOXICITY"] < 0.5
 
 
-def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Dynamic int8 picks its ranges per batch, so a comment's scores followed its batch-mates."""
+def _tiny_dynamic_encoder(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """The tiny encoder with a dense layer, as float and as onnxruntime's dynamic int8 export.
+
+    Returns the float folder, the int8 folder and the tiny corpus's texts.
+    """
     import shutil
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from civility.scoring._encoder import OnnxEncoder
-    from civility.scoring.train_accurate import fixed_range_encoder
-
-    monkeypatch.chdir(tmp_path)  # the fixed copy goes to the cache, relative to here
     texts, _ = load_tiny_corpus()
     vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
     source = _write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
@@ -357,6 +354,18 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
     dynamic.mkdir()
     shutil.copyfile(source / "tokenizer.json", dynamic / "tokenizer.json")
     quantize_dynamic(source / "encoder.onnx", dynamic / "encoder.onnx", weight_type=QuantType.QInt8)
+    return source, dynamic, texts
+
+
+def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dynamic int8 picks its ranges per batch, so a comment's scores followed its batch-mates."""
+    from civility.scoring._encoder import OnnxEncoder
+    from civility.scoring.train_accurate import fixed_range_encoder
+
+    monkeypatch.chdir(tmp_path)  # the fixed copy goes to the cache, relative to here
+    source, dynamic, texts = _tiny_dynamic_encoder(tmp_path)
     before = (dynamic / "encoder.onnx").read_bytes()
 
     fixed = fixed_range_encoder(dynamic, texts, max_length=64)
@@ -379,10 +388,8 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
 
 
 def test_fusing_the_integer_products_changes_no_embedding(tmp_path: Path) -> None:
-    """One kernel instead of four per product, for speed: every embedding stays, bit for bit."""
+    """One kernel instead of three per product, for speed: every embedding stays, bit for bit."""
     import shutil
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from civility.scoring._encoder import OnnxEncoder
     from civility.scoring.quantize import (
@@ -392,13 +399,8 @@ def test_fusing_the_integer_products_changes_no_embedding(tmp_path: Path) -> Non
         needs_fusing,
     )
 
-    texts, _ = load_tiny_corpus()
-    vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
-    source = _write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
-    quantize_dynamic(
-        source / "encoder.onnx", tmp_path / "dynamic.onnx", weight_type=QuantType.QInt8
-    )
-    dynamic = onnx.load(str(tmp_path / "dynamic.onnx"))
+    source, dynamic_dir, texts = _tiny_dynamic_encoder(tmp_path)
+    dynamic = onnx.load(str(dynamic_dir / "encoder.onnx"))
     feeds = (batch for _, batch in OnnxEncoder(source).batches([t.lower() for t in texts]))
     unfused = fix_activation_ranges(dynamic, measure_ranges(dynamic, feeds))
     fused = fuse_integer_matmuls(unfused)
