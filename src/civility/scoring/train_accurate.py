@@ -56,6 +56,7 @@ CHUNK = 1024
 # Enough length-sorted batches of 32 that the mean range of each activation settles.
 CALIBRATION_TEXTS = 2000
 FIXED_RANGES_CREDIT = f"activation ranges fixed on {CALIBRATION_TEXTS:,} training texts."
+REWRITE = "fixed activation ranges, fused integer products"  # part of the cached copy's key
 
 
 @dataclass
@@ -148,9 +149,10 @@ def fixed_range_encoder(
     model = onnx.load(str(path))
     if not has_dynamic_ranges(model) and not needs_fusing(model):
         return directory
-    # Keyed by the graph and by what the ranges are measured on: another seed or corpus is
-    # another calibration.
-    key = hashlib.sha256(path.read_bytes())
+    # Keyed by the graph, by what the ranges are measured on (another seed or corpus is another
+    # calibration) and by what is done to it, so a change to these steps is not served stale.
+    key = hashlib.sha256(REWRITE.encode())
+    key.update(path.read_bytes())
     key.update("\0".join(texts).encode("utf-8", "surrogatepass"))
     target = CACHE_DIR / f"fixed-ranges-{key.hexdigest()[:16]}-{max_length}"
     if (target / ENCODER_FILE).is_file():
