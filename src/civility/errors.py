@@ -158,3 +158,15 @@ class ForbiddenError(CivilityError, PermissionError):
 
     code = "C081"
     status = 403
+
+
+class CivilityWarning(UserWarning):
+    """Base class: something the user should know and can fix, that need not stop the work."""
+
+
+class BatchDependentScoresWarning(CivilityWarning):
+    """A model whose scores for a comment change with the other comments scored beside it.
+
+    A warning, not an error: the model still scores, as it did when it was trained, and a
+    user may have no time to rebuild it before the next request.
+    """

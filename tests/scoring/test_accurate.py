@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.cli import main
-from civility.errors import ArtifactError, InvalidParameterError
+from civility.errors import ArtifactError, BatchDependentScoresWarning, InvalidParameterError
 from civility.scoring import (
     TIERS,
     AccurateScorer,
@@ -385,6 +386,38 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
     np.testing.assert_allclose(alone, among, atol=1e-6)
     exact = OnnxEncoder(source).embed([comment])[0]
     assert float(alone @ exact) > 0.99  # and still the float graph's embedding, nearly
+
+
+def test_a_model_whose_scores_depend_on_the_batch_loads_with_a_warning_naming_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Artifacts trained before ranges were fixed still score, and say how to rebuild them."""
+    from civility.scoring.train_accurate import fixed_range_encoder
+
+    monkeypatch.chdir(tmp_path)
+    _, dynamic, texts = _tiny_dynamic_encoder(tmp_path)
+    _, Y = load_tiny_corpus()
+
+    def saved(encoder_dir: Path, name: str) -> Path:
+        scorer = AccurateScorer(encoder_dir=encoder_dir, hidden_units=0, max_iter=50)
+        return scorer.fit(texts, Y).save(tmp_path / name)
+
+    old = saved(dynamic, "old")
+    with pytest.warns(BatchDependentScoresWarning, match="civility train-accurate --encoder-from"):
+        loaded = AccurateScorer.load(old)
+    assert loaded.predict_proba(["you idiot"]).shape == (1, len(ATTRIBUTE_NAMES))
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as exit_:
+        warnings.simplefilter("always", BatchDependentScoresWarning)  # not an error, as in use
+        main(["score", "--tier", "accurate", "--model", str(old), "you idiot"])
+    assert exit_.value.code == 0
+    printed = capsys.readouterr()
+    assert printed.err.startswith("Warning: ") and printed.err.count("\n") == 1  # no traceback
+    assert "TOXICITY" in printed.out
+
+    rebuilt = saved(fixed_range_encoder(dynamic, texts, max_length=64), "rebuilt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AccurateScorer.load(rebuilt)
 
 
 def test_fusing_the_integer_products_changes_no_embedding(tmp_path: Path) -> None:

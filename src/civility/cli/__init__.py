@@ -3,16 +3,20 @@
 Every command module exposes ``register(app)``; adding a command is one module and one line in
 ``COMMAND_MODULES``. Errors Civility raises on purpose (``CivilityError``) are printed as one
 line and exit non-zero; nothing else is caught, so real bugs still show their traceback.
+Civility's own warnings (``CivilityWarning``) are one line too, without the source location.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+import warnings
+from collections.abc import Callable
+from typing import TextIO
 
 import typer
 
-from civility.errors import CivilityError
+from civility.errors import CivilityError, CivilityWarning
 
 COMMAND_MODULES = (
     "civility.cli.score",
@@ -40,8 +44,27 @@ for _module in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        app(args=argv)
-    except CivilityError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_for_ours(warnings.showwarning)
+        try:
+            app(args=argv)
+        except CivilityError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+
+def _one_line_for_ours(show_others: Callable[..., None]) -> Callable[..., None]:
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, CivilityWarning):
+            typer.echo(f"Warning: {message}", err=True)
+        else:
+            show_others(message, category, filename, lineno, file, line)
+
+    return show

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from civility.errors import ArtifactError
+from civility.errors import ArtifactError, BatchDependentScoresWarning
 
 if TYPE_CHECKING:
     from civility.scoring import AccurateScorer, EnsembleScorer, Scorer
@@ -101,7 +102,10 @@ def train_accurate_command(
         max_length=max_length,
         fine_tune_epochs=fine_tune_epochs,
     )
-    reused = AccurateScorer.load(encoder_from) if encoder_from else None
+    with warnings.catch_warnings():
+        # This command is the rebuild that warning asks for: the new model's ranges are fixed.
+        warnings.simplefilter("ignore", BatchDependentScoresWarning)
+        reused = AccurateScorer.load(encoder_from) if encoder_from else None
     if reused is not None:
         config.max_length = reused.max_length
     encoder_dir = build_encoder(corpus, config, console.log, reuse=encoder_from)

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,17 @@ import numpy as np
 
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
+from civility.errors import (
+    ArtifactError,
+    BatchDependentScoresWarning,
+    InvalidParameterError,
+    NotFittedError,
+)
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._masked_mlp import MaskedMLP
+from civility.scoring.quantize import file_has_dynamic_ranges
 
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"
@@ -252,6 +259,16 @@ class AccurateScorer(ScorerBase):
                 raise ArtifactError(
                     f"Corrupt model artifact in {directory}: {name} does not match its checksum."
                 )
+        if file_has_dynamic_ranges(directory / ENCODER_FILE):
+            warnings.warn(
+                BatchDependentScoresWarning(
+                    f"{directory}: its encoder picks int8 activation ranges per call, so a "
+                    "comment's scores depend on the comments scored with it. Rebuild it, "
+                    "keeping its encoder weights, "
+                    f"with: civility train-accurate --encoder-from {directory}"
+                ),
+                stacklevel=2,
+            )
         arrays = np.load(directory / HEAD)
         # Models saved before the hidden layer existed have a linear head and no hidden_units.
         scorer = cls(encoder_dir=directory, **{"hidden_units": 0, **manifest["params"]})

@@ -15,6 +15,7 @@ dynamic graph's speed, with it at 0.98 to 1.07 (docs/tiers.md, *One comment, one
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +29,15 @@ DYNAMIC = "DynamicQuantizeLinear"
 def has_dynamic_ranges(model: onnx.ModelProto) -> bool:
     """Whether any activation range of ``model`` is still chosen per batch."""
     return any(node.op_type == DYNAMIC for node in model.graph.node)
+
+
+def file_has_dynamic_ranges(path: Path) -> bool:
+    """``has_dynamic_ranges`` for a saved graph, without onnx (a training dependency).
+
+    An operator's type is stored in the file as its plain name, so a search of the bytes
+    finds it: what serving can afford at load time.
+    """
+    return DYNAMIC.encode() in path.read_bytes()
 
 
 def measure_ranges(
