@@ -19,7 +19,13 @@ import numpy as np
 
 from civility.data import load_corpus
 from civility.data.sources import SOURCES, default_sources
-from civility.evaluation.metrics import attribute_metrics, roc_auc
+from civility.evaluation.metrics import (
+    MIN_CLASS,
+    attribute_metrics,
+    is_measurable,
+    mean_over_sources,
+    roc_auc,
+)
 from civility.scoring import FastScorer, Scorer
 
 Progress = Callable[[str], None]
@@ -81,6 +87,12 @@ def _cell(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _auc_cell(cell: dict[str, Any]) -> str:
+    """A source's AUC, in parentheses where too few texts of one class decide it."""
+    value = _cell(cell["roc_auc"])
+    return value if is_measurable(cell) or cell["roc_auc"] is None else f"({value})"
+
+
 def render_markdown(
     scorer: FastScorer,
     external: dict[str, dict[str, Any]],
@@ -99,17 +111,22 @@ def render_markdown(
         "## Validation split (held-out texts of the training sources)",
         "",
         "ROC-AUC per source and attribute, on texts whose source labels the attribute "
-        "(– : not labelled, or one class only). The last column is the calibration error "
-        "(ECE) of TOXICITY.",
+        f"(– : not labelled, or one class only; in parentheses: fewer than {MIN_CLASS} texts "
+        "of one class, so a handful of texts decide it). The last row is the mean over the "
+        "sources that can measure the attribute, each counted once. The last column is the "
+        "calibration error (ECE) of TOXICITY.",
         "",
         "| source | " + " | ".join(attributes) + " | TOXICITY ECE |",
         "|---|" + "---:|" * (len(attributes) + 1),
     ]
     validation = metrics.get("validation", {})
     for source, per_attribute in validation.items():
-        cells = [_cell(per_attribute[a]["roc_auc"]) for a in attributes]
+        cells = [_auc_cell(per_attribute[a]) for a in attributes]
         ece = per_attribute["TOXICITY"]["ece"]
         lines.append(f"| {source} | " + " | ".join(cells) + f" | {_cell(ece)} |")
+    if validation:
+        means = [_cell(mean_over_sources(validation, a)) for a in attributes]
+        lines.append("| mean over sources | " + " | ".join(means) + " | |")
     lines += [
         "",
         "## Calibration (validation split, all sources)",

@@ -17,14 +17,12 @@ import numpy as np
 
 from civility import __version__
 from civility.errors import ArtifactError, InvalidParameterError
-from civility.evaluation.metrics import roc_auc
+from civility.evaluation.metrics import MIN_CLASS, roc_auc
 from civility.scoring._base import Scorer
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 
 FORMAT = "civility.EnsembleScorer.v1"
 WEIGHT_GRID = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 21))
-MIN_CLASS = 10
-"""A source counts towards an attribute's weight only with this many positives and negatives."""
 
 
 def choose_weights(
