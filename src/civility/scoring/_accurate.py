@@ -33,7 +33,7 @@ from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._masked_mlp import MaskedMLP
-from civility.scoring.quantize import file_has_dynamic_ranges
+from civility.scoring.quantize import serialized_has_dynamic_ranges
 
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"
@@ -252,14 +252,16 @@ class AccurateScorer(ScorerBase):
         directory = Path(path)
         manifest = read_manifest(directory, FORMAT)
         files: dict[str, str] = manifest.get("sha256", {})
+        contents: dict[str, bytes] = {}
         for name in (ENCODER_FILE, TOKENIZER_FILE, HEAD):
             if not (directory / name).is_file():
                 raise ArtifactError(f"No model artifact at {directory}: {name} is missing.")
-            if _sha256(directory / name) != files.get(name):
+            contents[name] = (directory / name).read_bytes()
+            if hashlib.sha256(contents[name]).hexdigest() != files.get(name):
                 raise ArtifactError(
                     f"Corrupt model artifact in {directory}: {name} does not match its checksum."
                 )
-        if file_has_dynamic_ranges(directory / ENCODER_FILE):
+        if serialized_has_dynamic_ranges(contents[ENCODER_FILE]):
             warnings.warn(
                 BatchDependentScoresWarning(
                     f"{directory}: its encoder picks int8 activation ranges per call, so a "
@@ -269,7 +271,7 @@ class AccurateScorer(ScorerBase):
                 ),
                 stacklevel=2,
             )
-        arrays = np.load(directory / HEAD)
+        arrays = np.load(io.BytesIO(contents[HEAD]))
         # Models saved before the hidden layer existed have a linear head and no hidden_units.
         scorer = cls(encoder_dir=directory, **{"hidden_units": 0, **manifest["params"]})
         scorer.mean_ = arrays["mean"].astype(np.float32)

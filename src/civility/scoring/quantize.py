@@ -15,7 +15,6 @@ dynamic graph's speed, with it at 0.98 to 1.07 (docs/tiers.md, *One comment, one
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,13 +30,13 @@ def has_dynamic_ranges(model: onnx.ModelProto) -> bool:
     return any(node.op_type == DYNAMIC for node in model.graph.node)
 
 
-def file_has_dynamic_ranges(path: Path) -> bool:
-    """``has_dynamic_ranges`` for a saved graph, without onnx (a training dependency).
+def serialized_has_dynamic_ranges(graph: bytes) -> bool:
+    """``has_dynamic_ranges`` for a graph's file contents, without onnx (a training dependency).
 
     An operator's type is stored in the file as its plain name, so a search of the bytes
     finds it: what serving can afford at load time.
     """
-    return DYNAMIC.encode() in path.read_bytes()
+    return DYNAMIC.encode() in graph
 
 
 def measure_ranges(
