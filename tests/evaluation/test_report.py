@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from civility.evaluation.metrics import attribute_metrics, mean_over_sources
-from civility.evaluation.report import render_markdown
+from civility.evaluation.report import render_markdown, render_model_card
 
 ATTRIBUTES = ("TOXICITY", "INSULT")
 
@@ -41,7 +41,7 @@ def test_the_mean_over_sources_leaves_out_a_source_too_small_to_measure() -> Non
     assert mean_over_sources(validation, "INSULT") is None  # no source labels it
 
 
-def test_the_report_marks_such_figures_and_prints_the_mean() -> None:
+def test_the_report_and_the_model_card_mark_such_figures_and_print_the_mean() -> None:
     metrics = {"validation": _validation()}
     scorer = SimpleNamespace(version="test", labels_=ATTRIBUTES, metadata_={"metrics": metrics})
     table = render_markdown(scorer, external={}, loso=None)  # type: ignore[arg-type]
@@ -50,3 +50,5 @@ def test_the_report_marks_such_figures_and_prints_the_mean() -> None:
     assert "| 1.000 |" in rows["news"]
     mean = mean_over_sources(_validation(), "TOXICITY")
     assert f"| {mean:.3f} | – |" in rows["mean over sources"]
+    card = render_model_card(scorer)  # type: ignore[arg-type]
+    assert f"| TOXICITY | 1.000 | {mean:.3f} |" in card  # "all" is the news source here

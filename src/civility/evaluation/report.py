@@ -211,15 +211,17 @@ def render_model_card(
         "",
         "## Attributes",
         "",
-        "| attribute | validation ROC-AUC | status |",
-        "|---|---:|---|",
+        "| attribute | validation ROC-AUC | mean over sources | status |",
+        "|---|---:|---:|---|",
     ]
-    overall = metrics.get("validation", {}).get("all", {})
+    validation = metrics.get("validation", {})
+    overall = validation.get("all", {})
     attributes = meta.get("attributes", {})
     for attribute in scorer.labels_:
         auc = overall.get(attribute, {}).get("roc_auc")
-        experimental = attributes.get(attribute, {}).get("experimental")
-        lines.append(f"| {attribute} | {_cell(auc)} | {'experimental' if experimental else ''} |")
+        mean = mean_over_sources(validation, attribute)
+        status = "experimental" if attributes.get(attribute, {}).get("experimental") else ""
+        lines.append(f"| {attribute} | {_cell(auc)} | {_cell(mean)} | {status} |")
     spans = metrics.get("spans")
     if spans:
         lines += [
