@@ -52,3 +52,4 @@ def test_the_report_and_the_model_card_mark_such_figures_and_print_the_mean() ->
     assert f"| {mean:.3f} | – |" in rows["mean over sources"]
     card = render_model_card(scorer)  # type: ignore[arg-type]
     assert f"| TOXICITY | 1.000 | {mean:.3f} |" in card  # "all" is the news source here
+    assert "Compare models by the mean" in card

@@ -222,6 +222,13 @@ def render_model_card(
         mean = mean_over_sources(validation, attribute)
         status = "experimental" if attributes.get(attribute, {}).get("experimental") else ""
         lines.append(f"| {attribute} | {_cell(auc)} | {_cell(mean)} | {status} |")
+    lines += [
+        "",
+        "ROC-AUC on the held-out texts of the training sources, all together and as the mean "
+        f"over the sources with at least {MIN_CLASS} texts of each class. Compare models by "
+        "the mean: the AUC over all texts also rewards telling one source's texts from "
+        "another's.",
+    ]
     spans = metrics.get("spans")
     if spans:
         lines += [
