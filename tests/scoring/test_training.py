@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from civility.attributes import attribute_index
 from civility.cli import main
 from civility.data import load_corpus
 from civility.evaluation.report import leave_one_source_out
@@ -78,3 +79,20 @@ def test_leave_one_source_out_scores_each_held_out_source() -> None:
     )
     assert set(results) == {"hatexplain", "stormfront_degibert2018", "fox_news_comments"}
     assert all(auc is not None and 0.5 < auc <= 1 for auc in results.values())
+
+
+def test_counting_a_sources_clean_texts_more_lowers_their_scores() -> None:
+    corpus = load_corpus(["fox_news_comments"])
+    toxicity = corpus.labels[:, attribute_index("TOXICITY")]
+    clean = [t for t, y in zip(corpus.texts, toxicity, strict=True) if y == 0.0][:200]
+    scores = []
+    for multiplier in (1.0, 5.0):
+        config = TrainingConfig(
+            identity_sentences=50,
+            behaviour_sentences=50,
+            clean_weights={"fox_news_comments": multiplier},
+        )
+        config.scorer_params["max_iter"] = 15
+        scorer, _ = train_fast(corpus, config, evaluate=False)
+        scores.append(scorer.predict_proba(clean)[:, scorer.labels_.index("TOXICITY")].mean())
+    assert scores[1] < scores[0] - 0.02
