@@ -49,6 +49,8 @@ def test_score_spans_show_the_words(capsys: pytest.CaptureFixture[str]) -> None:
         (["score", "bad \udcff bytes"], "not valid UTF-8"),
         (["score", "--input", "/nonexistent.jsonl", "--output", "o.jsonl"], "no such file"),
         (["evaluate", "/nonexistent.csv"], "no such file"),
+        (["train", "--clean-weight", "hatexplain"], "takes SOURCE=MULTIPLIER"),
+        (["train", "--clean-weight", "hatexplian=2"], "unknown source 'hatexplian'"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(

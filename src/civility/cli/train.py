@@ -23,6 +23,21 @@ def _sources(sources: list[str] | None, licence: str) -> list[str]:
     return sources or default_sources(licence)
 
 
+def _clean_weights(values: list[str]) -> dict[str, float]:
+    weights = {}
+    for value in values:
+        name, _, multiplier = value.partition("=")
+        try:
+            weights[name] = float(multiplier)
+        except ValueError:
+            raise ConfigError(
+                f"--clean-weight takes SOURCE=MULTIPLIER, e.g. hatexplain=2. Got {value!r}."
+            ) from None
+        if name not in SOURCES:
+            raise ConfigError(f"--clean-weight: unknown source {name!r}.")
+    return weights
+
+
 @data_app.command("summary")
 def summary_command(
     source: Annotated[
@@ -78,14 +93,23 @@ def train_command(
     evaluate: Annotated[
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
+    clean_weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="SOURCE=MULTIPLIER: count that source's texts labelled non-toxic this many "
+            "times (repeatable; replaces the default, hatexplain=2)."
+        ),
+    ] = None,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
     from civility.scoring.train import TrainingConfig, train_fast
 
-    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
     config = TrainingConfig(teacher_share=teacher_share, seed=seed)
+    if clean_weight is not None:
+        config.clean_weights = _clean_weights(clean_weight)
+    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
     config.scorer_params["max_iter"] = max_iter
     if alpha is not None:
         config.scorer_params["alpha"] = alpha

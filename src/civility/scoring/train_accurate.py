@@ -48,7 +48,13 @@ from civility.scoring.quantize import (
     needs_fusing,
 )
 from civility.scoring.spans import words
-from civility.scoring.train import augment, predicted_offsets, span_examples, training_metadata
+from civility.scoring.train import (
+    augment,
+    predicted_offsets,
+    span_examples,
+    training_metadata,
+    weight_clean_texts,
+)
 
 Progress = Callable[[str], None]
 CACHE_DIR = Path("var/cache/accurate")
@@ -77,6 +83,7 @@ class AccurateConfig:
     max_length: int = 64
     fine_tune_epochs: int = 2
     seed: int = 0
+    clean_weights: dict[str, float] = field(default_factory=dict)  # as TrainingConfig's
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -462,6 +469,7 @@ def training_set(
         train.texts, train.labels, teachers, config.teacher_share, config.teacher_only_weight
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
+    weights = weight_clean_texts(weights, train.labels, train.sources, config.clean_weights)
     # The fast tier's augmentation, at this tier's sizes: disguised copies (the encoder's word
     # pieces read an undisguised "h4te" as noise unless taught otherwise), non-toxic identity
     # mentions and templated behaviours (threats, insults without swearing...).
