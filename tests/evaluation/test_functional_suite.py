@@ -136,7 +136,7 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 
 # Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
-# functional --tier T` on fast-0.1.0-532415db86b6 and on its ensemble with
+# functional --tier T` on fast-0.1.0-fe878de418dd and on its ensemble with
 # accurate-0.1.0-226006518478; see docs/fairness.md, fifth mitigation onwards). A change
 # that drops a behaviour below its floor is a regression users would notice. Raise floors as
 # models improve. Three changes lowered some on purpose, for gains measured elsewhere: the
@@ -147,7 +147,7 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 # comment, one score", compares them with the previous ensemble scored one comment at a time).
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
-        "counter_speech": 0.84,  # 22/26
+        "counter_speech": 0.88,  # 23/26
         "hostility_at_things": 0.88,  # 23/26
         "identity_neutral": 0.96,  # 27/28
         "identity_positive": 1.00,  # 26/26
@@ -207,16 +207,16 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "counter_speech": 0.87,  # 35/40
         "criticism_not_insult": 1.00,  # 40/40
-        "dismissive_hostile": 0.72,  # 29/40
+        "dismissive_hostile": 0.75,  # 30/40
         "dogwhistle_free_mentions": 1.00,  # 40/40
-        "hostility_at_things": 0.72,  # 29/40
+        "hostility_at_things": 0.75,  # 30/40
         "identity_hate": 0.90,  # 36/40
         "identity_neutral": 1.00,  # 40/40
         "identity_positive": 0.97,  # 39/40
-        "insult_in_civil_context": 0.60,  # 24/40
+        "insult_in_civil_context": 0.62,  # 25/40
         "insult_with_profanity": 0.92,  # 36/39
         "insult_without_profanity": 0.75,  # 30/40
-        "negation": 0.84,  # 33/39
+        "negation": 0.87,  # 34/39
         "obfuscated_hate": 0.85,  # 34/40
         "obfuscated_insult": 0.97,  # 39/40
         "profanity_not_attacking": 0.72,  # 29/40
