@@ -51,6 +51,7 @@ def test_score_spans_show_the_words(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "/nonexistent.csv"], "no such file"),
         (["train", "--clean-weight", "hatexplain"], "takes SOURCE=MULTIPLIER"),
         (["train", "--clean-weight", "hatexplian=2"], "unknown source 'hatexplian'"),
+        (["train-accurate", "--clean-weight", "hatexplain=two"], "takes SOURCE=MULTIPLIER"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(

@@ -612,6 +612,7 @@ def test_the_head_can_be_refitted_on_an_existing_models_encoder(
 
     def refit(source: Path, output: Path) -> AccurateScorer:
         args = ["train-accurate", "--output", str(output), "--limit", "100", "--no-evaluate"]
+        args += ["--clean-weight", "hatexplain=2"]
         with pytest.raises(SystemExit) as exit_:
             main([*args, "--encoder-from", str(source)])
         assert exit_.value.code == 0
@@ -624,6 +625,7 @@ def test_the_head_can_be_refitted_on_an_existing_models_encoder(
     ).read_bytes()
     assert refitted.version != reused.version
     assert refitted.metadata_["encoder"] == "a tiny test encoder"
+    assert refitted.metadata_["training"]["config"]["clean_weights"] == {"hatexplain": 2.0}
     card = (tmp_path / "models" / "accurate" / "MODEL_CARD.md").read_text()
     assert f"weights are reused unchanged from `{reused.version}`" in card
     # Refitting a refitted model still credits the model that built the encoder.

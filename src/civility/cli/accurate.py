@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from civility.cli.train import CleanWeight, parse_clean_weights
 from civility.errors import ArtifactError, BatchDependentScoresWarning
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def train_accurate_command(
     max_length: MaxLength = 64,
     fine_tune_epochs: FineTune = 2,
     encoder_from: EncoderFrom = None,
+    clean_weight: CleanWeight = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
@@ -93,6 +95,7 @@ def train_accurate_command(
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
     target = output / "accurate"
+    clean_weights = parse_clean_weights(clean_weight or [])
     corpus = load_corpus(limit_per_source=limit, progress=True)
     config = AccurateConfig(
         n_train=n_train,
@@ -101,6 +104,7 @@ def train_accurate_command(
         encoder_layers=encoder_layers,
         max_length=max_length,
         fine_tune_epochs=fine_tune_epochs,
+        clean_weights=clean_weights,
     )
     with warnings.catch_warnings():
         # This command is the rebuild that warning asks for: the new model's ranges are fixed.

@@ -23,7 +23,18 @@ def _sources(sources: list[str] | None, licence: str) -> list[str]:
     return sources or default_sources(licence)
 
 
-def _clean_weights(values: list[str]) -> dict[str, float]:
+CleanWeight = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="SOURCE=MULTIPLIER: count that source's texts labelled non-toxic this many times "
+        "(repeatable; replaces the tier's default)."
+    ),
+]
+
+
+def parse_clean_weights(values: list[str]) -> dict[str, float]:
+    """``--clean-weight`` values as a config's ``clean_weights``; bad ones fail before any data
+    is read."""
     weights = {}
     for value in values:
         name, _, multiplier = value.partition("=")
@@ -93,13 +104,7 @@ def train_command(
     evaluate: Annotated[
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
-    clean_weight: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="SOURCE=MULTIPLIER: count that source's texts labelled non-toxic this many "
-            "times (repeatable; replaces the default, hatexplain=2)."
-        ),
-    ] = None,
+    clean_weight: CleanWeight = None,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
@@ -108,7 +113,7 @@ def train_command(
 
     config = TrainingConfig(teacher_share=teacher_share, seed=seed)
     if clean_weight is not None:
-        config.clean_weights = _clean_weights(clean_weight)
+        config.clean_weights = parse_clean_weights(clean_weight)
     corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
     config.scorer_params["max_iter"] = max_iter
     if alpha is not None:
