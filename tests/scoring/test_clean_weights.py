@@ -42,3 +42,12 @@ def test_an_unknown_source_is_refused_by_name() -> None:
         weight_clean_texts(
             np.ones_like(labels), labels, np.array(["hatexplain"]), {"hatexplian": 2.0}
         )
+
+
+@pytest.mark.parametrize("multiplier", [-1.0, float("nan"), float("inf")])
+def test_a_multiplier_that_would_break_the_fit_is_refused(multiplier: float) -> None:
+    labels = labels_with_toxicity([0.0])
+    with pytest.raises(ValueError, match="finite and at least 0"):
+        weight_clean_texts(
+            np.ones_like(labels), labels, np.array(["hatexplain"]), {"hatexplain": multiplier}
+        )

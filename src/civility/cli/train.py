@@ -44,8 +44,12 @@ def parse_clean_weights(values: list[str]) -> dict[str, float]:
             raise ConfigError(
                 f"--clean-weight takes SOURCE=MULTIPLIER, e.g. hatexplain=2. Got {value!r}."
             ) from None
-        if name not in SOURCES:
-            raise ConfigError(f"--clean-weight: unknown source {name!r}.")
+    from civility.scoring.train import check_clean_weights
+
+    try:
+        check_clean_weights(weights)
+    except ValueError as exc:
+        raise ConfigError(f"--clean-weight: {exc}.") from None
     return weights
 
 

@@ -74,6 +74,17 @@ OVERSAMPLED_GROUPS = (
 """Groups whose non-toxic mentions the first models scored worst (BPSN AUC in the bias report)."""
 
 
+def check_clean_weights(multipliers: dict[str, float]) -> None:
+    """Refuse what would silently train a different model: a misspelt source weights nothing,
+    and a negative or infinite multiplier breaks the fit."""
+    unknown = set(multipliers) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"unknown sources: {', '.join(sorted(unknown))}")
+    bad = {name: m for name, m in multipliers.items() if not (np.isfinite(m) and m >= 0)}
+    if bad:
+        raise ValueError(f"multipliers must be finite and at least 0: {bad}")
+
+
 def weight_clean_texts(
     weights: np.ndarray, labels: np.ndarray, sources: np.ndarray, multipliers: dict[str, float]
 ) -> np.ndarray:
@@ -83,9 +94,7 @@ def weight_clean_texts(
     Human labels decide, not mixed targets: a teacher's doubt about a text its annotators all
     called clean must not take it out of the set.
     """
-    unknown = set(multipliers) - set(SOURCES)
-    if unknown:
-        raise ValueError(f"clean_weights names unknown sources: {', '.join(sorted(unknown))}")
+    check_clean_weights(multipliers)
     weighted = weights.copy()
     clean = labels[:, TOXICITY_COLUMN] == 0.0
     for source, multiplier in multipliers.items():
