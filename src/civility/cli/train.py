@@ -35,6 +35,8 @@ CleanWeight = Annotated[
 def parse_clean_weights(values: list[str]) -> dict[str, float]:
     """``--clean-weight`` values as a config's ``clean_weights``; bad ones fail before any data
     is read."""
+    from civility.scoring.train import check_clean_weights
+
     weights = {}
     for value in values:
         name, _, multiplier = value.partition("=")
@@ -44,8 +46,6 @@ def parse_clean_weights(values: list[str]) -> dict[str, float]:
             raise ConfigError(
                 f"--clean-weight takes SOURCE=MULTIPLIER, e.g. hatexplain=2. Got {value!r}."
             ) from None
-    from civility.scoring.train import check_clean_weights
-
     try:
         check_clean_weights(weights)
     except ValueError as exc:
