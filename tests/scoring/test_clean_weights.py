@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from civility.attributes import ATTRIBUTE_NAMES
+from civility.attributes import ATTRIBUTE_NAMES, attribute_index
 from civility.scoring.train import weight_clean_texts
 
-TOXICITY = ATTRIBUTE_NAMES.index("TOXICITY")
+TOXICITY = attribute_index("TOXICITY")
 
 
 def labels_with_toxicity(values: list[float]) -> np.ndarray:
@@ -24,7 +24,7 @@ def test_only_the_named_sources_texts_labelled_clean_are_weighted() -> None:
     )
     weights = np.ones_like(labels)
     weighted = weight_clean_texts(weights, labels, sources, {"hatexplain": 2.0})
-    np.testing.assert_array_equal(weighted[:, 0], [2.0, 1.0, 1.0, 2.0, 1.0])
+    np.testing.assert_array_equal(weighted[:, TOXICITY], [2.0, 1.0, 1.0, 2.0, 1.0])
     assert (weights == 1.0).all(), "the caller's weights must not change"
 
 
