@@ -58,10 +58,6 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _share(votes: list[float]) -> float | None:
-    return sum(votes) / len(votes) if votes else None
-
-
 # -- class A -------------------------------------------------------------------------------
 
 

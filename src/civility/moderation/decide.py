@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 import numpy as np
 
@@ -32,14 +31,6 @@ PARENT_CONTEXT_CHARS = 1000
 _POINTING = re.compile(
     r"(?i)\b(?:they|them|their|theirs|those|these|he|him|his|she|her|hers|such people)\b"
 )
-
-
-class ContextScorer(Protocol):
-    """A scorer that can read a comment with its article and parent (none ships yet)."""
-
-    def predict_proba_in_context(
-        self, texts: Sequence[str], parents: Sequence[str | None], articles: Sequence[str | None]
-    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -105,19 +96,9 @@ def context_fact(label: str) -> str:
     return f"context.{label.lower()}"
 
 
-def score_batch(
-    scorer: Scorer,
-    comments: Sequence[ArchiveComment],
-    parents: Sequence[str | None] | None = None,
-    articles: Sequence[str | None] | None = None,
-) -> np.ndarray:
-    """One model call for the whole batch; context goes along when the scorer can use it."""
-    texts = [c.text for c in comments]
-    if parents is not None and hasattr(scorer, "predict_proba_in_context"):
-        return np.asarray(
-            scorer.predict_proba_in_context(texts, parents, articles or [None] * len(texts))
-        )
-    return np.asarray(scorer.predict_proba(texts))
+def score_batch(scorer: Scorer, comments: Sequence[ArchiveComment]) -> np.ndarray:
+    """One model call for the whole batch."""
+    return np.asarray(scorer.predict_proba([c.text for c in comments]))
 
 
 def decide_batch(

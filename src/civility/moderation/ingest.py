@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,13 +86,6 @@ class IngestOptions:
     create_articles: bool = False
     require_parents: bool = True
     create_community: bool = False
-
-
-@dataclass
-class _Batch:
-    community: Community
-    new: list[int] = field(default_factory=list)
-    existing: dict[str, Comment] = field(default_factory=dict)
 
 
 def validate(comments: Sequence[ArchiveComment]) -> None:

@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -67,11 +66,3 @@ class PolicyCache:
         with self._lock:
             self._calibrations[community.id] = (now, fitted)
         return fitted
-
-    def forget(self, community_id: Any = None) -> None:
-        """Drop cached calibrations (all, or one community's) so the next batch refits."""
-        with self._lock:
-            if community_id is None:
-                self._calibrations.clear()
-            else:
-                self._calibrations.pop(community_id, None)
