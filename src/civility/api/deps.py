@@ -52,10 +52,6 @@ async def get_scorer(request: Request) -> Scorer:
     return get_state(request).scorer
 
 
-async def get_settings(request: Request) -> Settings:
-    return get_state(request).settings
-
-
 def request_key(request: Request) -> str | None:
     """The API key as Google's clients send it: ``?key=`` or the ``x-goog-api-key`` header."""
     return request.query_params.get("key") or request.headers.get("x-goog-api-key") or None
@@ -89,5 +85,4 @@ async def require_api_key(request: Request) -> KeyInfo | None:
 StateDep = Annotated[AppState, Depends(state_dependency)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ApiKeyDep = Annotated[KeyInfo | None, Depends(require_api_key)]

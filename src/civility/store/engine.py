@@ -47,10 +47,6 @@ class Store:
     Session: sessionmaker[Session]
     WriteSession: sessionmaker[Session]
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A read session (changes are rolled back unless you commit)."""
