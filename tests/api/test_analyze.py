@@ -124,6 +124,30 @@ def test_drop_unsupported_attributes_leaves_unknown_ones_out(
     assert list(analyze(client, api_key, body)["attributeScores"]) == ["TOXICITY"]
 
 
+def test_experimental_names_get_the_same_scores_under_the_name_asked_for(
+    client: TestClient, api_key: str
+) -> None:
+    """Clients written for Perspective's experimental attributes keep working unchanged."""
+    body = {
+        "comment": {"text": INSULT},
+        "requestedAttributes": {"INSULT": {}, "insult_experimental": {}, "THREAT_EXPERIMENTAL": {}},
+        "spanAnnotations": True,
+    }
+    scores = analyze(client, api_key, body)["attributeScores"]
+    assert list(scores) == ["INSULT", "INSULT_EXPERIMENTAL", "THREAT_EXPERIMENTAL"]
+    assert scores["INSULT_EXPERIMENTAL"] == scores["INSULT"]
+    assert scores["INSULT"]["spanScores"], "the insult's words should be marked under both names"
+
+
+def test_experimental_suffix_on_an_unknown_attribute_is_still_unknown(
+    client: TestClient, api_key: str
+) -> None:
+    body = {"comment": {"text": INSULT}, "requestedAttributes": {"FLIRTATION_EXPERIMENTAL": {}}}
+    response = client.post(ANALYZE, params={"key": api_key}, json=body)
+    assert response.status_code == 400
+    assert "FLIRTATION_EXPERIMENTAL" in response.json()["error"]["message"]
+
+
 def test_lowercase_attribute_names_are_answered_in_perspective_spelling(
     client: TestClient, api_key: str
 ) -> None:

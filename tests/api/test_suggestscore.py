@@ -51,6 +51,14 @@ def test_suggestions_are_stored_per_attribute(
     assert all(r.api_key_id is not None for r in rows)
 
 
+def test_suggestions_for_experimental_names_feed_the_same_attribute(
+    client: TestClient, api_store: Store, api_key: str
+) -> None:
+    body = coral_body(attributeScores={"TOXICITY_EXPERIMENTAL": {"summaryScore": {"value": 1}}})
+    assert client.post(SUGGEST, params={"key": api_key}, json=body).status_code == 200
+    assert [(r.attribute, r.value) for r in feedback(api_store)] == [("TOXICITY", 1.0)]
+
+
 def test_do_not_store_keeps_no_text_anywhere(
     client: TestClient, api_store: Store, api_key: str, caplog: pytest.LogCaptureFixture
 ) -> None:

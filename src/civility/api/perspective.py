@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +70,29 @@ def check_context(context: Context | None) -> None:
         )
 
 
+EXPERIMENTAL_SUFFIX = "_EXPERIMENTAL"
+
+
+def served_attribute(name: str, labels: Collection[str]) -> str | None:
+    """Which of our attributes answers a requested name, or None.
+
+    Perspective offers experimental versions of its attributes (``TOXICITY_EXPERIMENTAL``)
+    beside the production ones, and older clients still ask for them. There is one model per
+    attribute here, so both names get it; the response keeps the name the client asked for.
+    """
+    name = name.upper()
+    if name in labels:
+        return name
+    base = name.removesuffix(EXPERIMENTAL_SUFFIX)
+    return base if base != name and base in labels else None
+
+
 @dataclass(frozen=True)
 class Requested:
     name: str
+    """As the client asked for it, upper-cased: the key of its score in the response."""
+    attribute: str
+    """The attribute of ours that scores it."""
     column: int
     threshold: float | None
 
@@ -83,7 +103,8 @@ def requested_attributes(body: AnalyzeCommentRequest, labels: tuple[str, ...]) -
     found = []
     for raw_name, params in body.requested_attributes.items():
         name = raw_name.upper()
-        if name not in labels:
+        attribute = served_attribute(name, labels)
+        if attribute is None:
             if body.drop_unsupported_attributes:
                 continue
             raise invalid_request(f"Unknown requested attribute: {raw_name}")
@@ -97,7 +118,7 @@ def requested_attributes(body: AnalyzeCommentRequest, labels: tuple[str, ...]) -
             raise invalid_request(
                 f"Score threshold for attribute {name} must be between 0 and 1. Got {threshold}."
             )
-        found.append(Requested(name, labels.index(name), threshold))
+        found.append(Requested(name, attribute, labels.index(attribute), threshold))
     return found
 
 
@@ -179,18 +200,18 @@ async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any
         to_utf16 = utf16_converter(text)
         spans = {}
         if body.span_annotations:
-            names = [w.name for w in wanted]
-            spans = await run_in_threadpool(scorer.spans, text, names)
+            attributes = list(dict.fromkeys(w.attribute for w in wanted))
+            spans = await run_in_threadpool(scorer.spans, text, attributes)
         whole = [{"begin": 0, "end": to_utf16(len(text)), "score": None}]
         for item in wanted:
             value = float(row[item.column])
-            SCORES.labels(item.name).observe(value)
+            SCORES.labels(item.attribute).observe(value)
             if item.threshold is not None and value < item.threshold:
                 continue
             if body.span_annotations:
                 span_scores = [
                     {"begin": to_utf16(s.begin), "end": to_utf16(s.end), "score": _score(s.score)}
-                    for s in spans.get(item.name, [])
+                    for s in spans.get(item.attribute, [])
                 ]
             else:
                 span_scores = [{**whole[0], "score": _score(value)}]
@@ -249,8 +270,8 @@ async def suggest(
         raise invalid_request("Missing attribute_scores")
     values: dict[str, float] = {}
     for raw_name, scores in body.attribute_scores.items():
-        name = raw_name.upper()
-        if name not in ATTRIBUTE_NAMES:
+        name = served_attribute(raw_name, ATTRIBUTE_NAMES)
+        if name is None:
             raise invalid_request(f"Unknown requested attribute: {raw_name}")
         if scores.summary_score is None:
             raise invalid_request(f"Missing summary_score for attribute {name}")
