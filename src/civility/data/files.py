@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import os
 import tempfile
@@ -24,7 +25,7 @@ TEXT_COLUMNS = ("text", "comment_text", "comment", "tweet", "content", "body")
 
 def _decoded_lines(path: Path, position: list[int]) -> Iterator[str]:
     """Lines of ``path`` decoded one by one, so a bad byte is reported with its line number."""
-    raw: IO[bytes] = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    raw: io.BufferedIOBase = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
     with raw:
         for number, line in enumerate(raw, start=1):
             position[0] = number

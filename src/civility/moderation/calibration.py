@@ -10,11 +10,12 @@ apply where there is evidence for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sqlalchemy import select
@@ -52,7 +53,7 @@ class AttributeCalibration:
 
 
 def fit_attribute(
-    scores: Sequence[float], labels: Sequence[float], min_decisions: int = MIN_DECISIONS
+    scores: ArrayLike, labels: ArrayLike, min_decisions: int = MIN_DECISIONS
 ) -> AttributeCalibration | None:
     """Fit one attribute from (model score, moderator label) pairs; None when too few."""
     x = np.asarray(scores, dtype=np.float64)
@@ -87,7 +88,7 @@ class Calibration:
 
 
 def fit_calibration(
-    pairs: dict[str, tuple[Sequence[float], Sequence[float]]],
+    pairs: Mapping[str, tuple[ArrayLike, ArrayLike]],
     min_decisions: int = MIN_DECISIONS,
     labels: tuple[str, ...] = ATTRIBUTE_NAMES,
 ) -> Calibration | None:
@@ -116,7 +117,7 @@ def community_pairs(
         .where(Feedback.community_id == community.id)
         .order_by(Feedback.id)
     ).all()
-    latest: dict[tuple[int, str], tuple[float, float]] = {}
+    latest: dict[tuple[int | None, str], tuple[float, float]] = {}
     for comment_id, attribute, label, score in rows:
         latest[(comment_id, attribute)] = (float(score), float(label))
     pairs: dict[str, tuple[list[float], list[float]]] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -37,6 +37,8 @@ class Scorer(Protocol):
 
     labels_: tuple[str, ...]
     """Attribute names, one per column of ``predict_proba``."""
+    metadata_: dict[str, Any]
+    """The manifest's own fields (training data and licences, metrics): what a model card reads."""
 
     @property
     def version(self) -> str:

@@ -117,10 +117,10 @@ class FastScorer(ScorerBase):
             )
         normalized = [normalize(t) for t in texts]
         self.char_vectorizer_ = HashedNgramVectorizer(
-            "char", tuple(self.char_ngrams), self.max_char_features, self.min_df
+            "char", self.char_ngrams, self.max_char_features, self.min_df
         ).fit(normalized)
         self.word_vectorizer_ = HashedNgramVectorizer(
-            "word", tuple(self.word_ngrams), self.max_word_features, self.min_df
+            "word", self.word_ngrams, self.max_word_features, self.min_df
         ).fit(normalized)
         X = self._features(normalized)
         self.model_ = MaskedLogisticRegression(
@@ -211,8 +211,10 @@ class FastScorer(ScorerBase):
                 f"Corrupt model artifact in {directory}: weights do not match their checksum."
             )
         arrays = np.load(io.BytesIO(payload))
-        params = manifest["params"]
-        scorer = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+        params: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in manifest["params"].items()
+        }
+        scorer = cls(**params)
         scorer.char_vectorizer_ = HashedNgramVectorizer("char", scorer.char_ngrams)
         scorer.char_vectorizer_.vocabulary_ = arrays["char_vocabulary"]
         scorer.char_vectorizer_.idf_ = arrays["char_idf"]

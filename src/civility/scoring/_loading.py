@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -13,12 +14,12 @@ from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-TIERS: dict[str, type] = {
-    "fast": FastScorer,
-    "accurate": AccurateScorer,
-    "ensemble": EnsembleScorer,
+TIERS: dict[str, Callable[[str | Path], Scorer]] = {
+    "fast": FastScorer.load,
+    "accurate": AccurateScorer.load,
+    "ensemble": EnsembleScorer.load,
 }
-"""Scorer tiers by name; a tier's artifact lives in ``civility/models/<tier>/``."""
+"""How to load each scorer tier, by name; a tier's artifact lives in ``civility/models/<tier>/``."""
 
 
 def default_model_path(tier: str = "fast") -> Path:
@@ -31,8 +32,7 @@ def default_model_path(tier: str = "fast") -> Path:
 
 @cache
 def _load_cached(tier: str, path: str) -> Scorer:
-    scorer: Scorer = TIERS[tier].load(path)
-    return scorer
+    return TIERS[tier](path)
 
 
 def load_scorer(tier: str = "fast", path: str | Path | None = None) -> Scorer:

@@ -186,6 +186,12 @@ class HashedNgramVectorizer:
         Ignore n-grams found in fewer documents than this.
     """
 
+    vocabulary_: np.ndarray
+    idf_: np.ndarray
+    _index: _HashIndex | None = None
+    """Lookup table over ``vocabulary_``, built on first use (and again if it is replaced)."""
+    _index_of: np.ndarray | None = None
+
     def __init__(
         self,
         analyzer: Literal["char", "word"] = "char",
@@ -238,7 +244,7 @@ class HashedNgramVectorizer:
         """
         keys, docs = self._keys(texts)
         size = len(self.vocabulary_)
-        if getattr(self, "_index", None) is None or self._index_of is not self.vocabulary_:
+        if self._index is None or self._index_of is not self.vocabulary_:
             self._index, self._index_of = _HashIndex(self.vocabulary_), self.vocabulary_
         columns = self._index.lookup(keys)
         hit = columns >= 0

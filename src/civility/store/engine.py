@@ -44,19 +44,19 @@ class Store:
     url: str
     engine: Engine
     write_engine: Engine
-    Session: sessionmaker[Session]
-    WriteSession: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A read session (changes are rolled back unless you commit)."""
-        with self.Session() as session:
+        with self.read_sessions() as session:
             yield session
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Session]:
         """A write transaction, committed on success and rolled back on any exception."""
-        with self.WriteSession() as session, session.begin():
+        with self.write_sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -178,8 +178,8 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
         url=url,
         engine=engine,
         write_engine=write_engine,
-        Session=sessionmaker(engine, expire_on_commit=False),
-        WriteSession=sessionmaker(write_engine, expire_on_commit=False),
+        read_sessions=sessionmaker(engine, expire_on_commit=False),
+        write_sessions=sessionmaker(write_engine, expire_on_commit=False),
     )
 
 
