@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import os
 import tempfile
@@ -25,8 +24,7 @@ TEXT_COLUMNS = ("text", "comment_text", "comment", "tweet", "content", "body")
 
 def _decoded_lines(path: Path, position: list[int]) -> Iterator[str]:
     """Lines of ``path`` decoded one by one, so a bad byte is reported with its line number."""
-    raw: io.BufferedIOBase = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
-    with raw:
+    with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as raw:
         for number, line in enumerate(raw, start=1):
             position[0] = number
             try:
