@@ -82,6 +82,20 @@ def test_score_file_keeps_order_ids_and_fields(
     assert written[0]["scores"]["INSULT"] > written[1]["scores"]["INSULT"]
 
 
+def test_score_file_without_output_streams_to_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,comment_text\n1,you idiot\n2,thanks for the article\n")
+    code, out, err = run(["score", "--input", str(source)], capsys)
+    assert code == 0
+    written = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in written] == ["1", "2"]
+    assert written[0]["scores"]["INSULT"] > written[1]["scores"]["INSULT"]
+    assert "Scored 2 comments into stdout" in err
+    assert not list(tmp_path.glob("*.partial"))
+
+
 def test_csv_with_a_misnamed_column_fails_without_leaving_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from tqdm import tqdm
 
 from civility.data.files import atomic_output, iter_records, text_column
 from civility.errors import InputFileError
-from civility.scoring import check_text, load_scorer
+from civility.scoring import Scorer, check_text, load_scorer
 
 BATCH_SIZE = 512
 
@@ -26,7 +28,8 @@ def score_command(
         Path | None, typer.Option("--input", "-i", help="JSONL or CSV file to score.")
     ] = None,
     output_path: Annotated[
-        Path | None, typer.Option("--output", "-o", help="JSONL file to write (with --input).")
+        Path | None,
+        typer.Option("--output", "-o", help="JSONL file to write (with --input; default: stdout)."),
     ] = None,
     text_col: Annotated[
         str | None,
@@ -41,18 +44,21 @@ def score_command(
 ) -> None:
     """Print each attribute's score for TEXT, one per line, or score a whole file.
 
-    With --input and --output, every output line is its input object plus "scores", in input
-    order, written in batches with bounded memory.
+    With --input, every output line is its input object plus "scores", in input order, written
+    in batches with bounded memory. An --output file appears only once every comment is scored;
+    without one the lines stream to stdout, for a pipe.
     """
     scorer = load_scorer(tier, model)
     if input_path is not None:
-        if output_path is None:
-            raise typer.BadParameter("--input needs --output.")
-        n = score_file(scorer, input_path, output_path, text_col)
-        typer.echo(f"Scored {n} comments into {output_path}", err=True)
+        sink: AbstractContextManager[IO[str]] = (
+            atomic_output(output_path) if output_path is not None else nullcontext(sys.stdout)
+        )
+        with sink as out:
+            n = score_file(scorer, input_path, out, text_col)
+        typer.echo(f"Scored {n} comments into {output_path or 'stdout'}", err=True)
         return
     if text is None:
-        raise typer.BadParameter("give a TEXT to score, or --input FILE --output FILE.")
+        raise typer.BadParameter("give a TEXT to score, or --input FILE.")
     check_text(text)
     scores = scorer.score([text])[0]
     found = scorer.spans(text) if spans else {}
@@ -64,12 +70,12 @@ def score_command(
             )
 
 
-def score_file(scorer, input_path: Path, output_path: Path, text_col: str | None = None) -> int:  # type: ignore[no-untyped-def]
-    """Score ``input_path`` into ``output_path`` batch by batch; returns the number scored."""
+def score_file(scorer: Scorer, input_path: Path, out: IO[str], text_col: str | None = None) -> int:
+    """Score ``input_path`` into ``out`` batch by batch; returns the number scored."""
     records = iter_records(input_path)
     column: str | None = None
     count = 0
-    with atomic_output(output_path) as out, tqdm(desc="scoring", unit=" comments") as bar:
+    with tqdm(desc="scoring", unit=" comments") as bar:
         while batch := list(islice(records, BATCH_SIZE)):
             if column is None:
                 column = text_column(batch[0], input_path, text_col)
