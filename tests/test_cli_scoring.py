@@ -50,6 +50,7 @@ def test_score_spans_show_the_words(capsys: pytest.CaptureFixture[str]) -> None:
         (["score", "--input", "/nonexistent.jsonl", "--output", "o.jsonl"], "no such file"),
         (["evaluate", "/nonexistent.csv"], "no such file"),
         (["train", "--clean-weight", "hatexplain"], "takes SOURCE=MULTIPLIER"),
+        (["train", "--extra", "/nonexistent.csv"], "/nonexistent.csv: no such file"),
         (["train", "--clean-weight", "hatexplian=2"], "unknown sources: hatexplian"),
         (["train", "--clean-weight", "hatexplain=-1"], "finite and at least 0"),
         (["train-accurate", "--clean-weight", "hatexplain=two"], "takes SOURCE=MULTIPLIER"),

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from civility.data import build_corpus, load_corpus, summarize
+from civility.data import LOCAL_CLASS, build_corpus, load_corpus, summarize
 from civility.data.sources import get_source
 from civility.data.teachers import load_teacher_scores, mix_teachers
-from civility.errors import UnknownNameError
+from civility.errors import ConfigError, InputFileError, UnknownNameError
+from civility.scoring.train import TrainingConfig, training_metadata
 from tests.conftest import SHARED_DATA, requires_data
 
 
@@ -240,6 +241,59 @@ def test_teachers_never_dilute_labelled_identity_attacks(root: Path) -> None:
         corpus.texts, corpus.labels, teachers, protect_identity_attacks=False
     )
     assert mixed[row, tox] == pytest.approx(0.525)
+
+
+def test_extra_files_are_sources_of_their_own_with_silent_attributes_missing(
+    root: Path, tmp_path: Path
+) -> None:
+    moderated = tmp_path / "our_site.csv"
+    moderated.write_text(
+        "comment_text,toxic,insult\n"
+        '"Go back to school, you absolute clown",1,1\n'
+        '"The council meeting ran late again",0,\n'
+        "YOU'RE AN IDIOT!!,1,1\n"
+    )
+    corpus = load_corpus(["toxic-spans"], root=root, extra=[moderated])
+    attrs = corpus.attributes
+    row = corpus.texts.index("The council meeting ran late again")
+    assert corpus.sources[row] == "local:our_site"
+    assert corpus.labels[row, attrs.index("TOXICITY")] == 0.0
+    assert np.isnan(corpus.labels[row, attrs.index("INSULT")])  # an empty cell says nothing
+    assert np.isnan(corpus.labels[row, attrs.index("THREAT")])  # no column says nothing
+    # A text the shared data already has merges with it, its labels averaged in.
+    idiot = corpus.texts.index("You're an idiot.")
+    assert corpus.sources[idiot] == "toxic-spans"
+    assert corpus.labels[idiot, attrs.index("TOXICITY")] == pytest.approx((2 / 3 + 1) / 2)
+    assert corpus.meta["sources"]["local:our_site"]["class"] == LOCAL_CLASS
+    summary = {(r["source"], r["attribute"]): r for r in summarize(corpus)}
+    assert summary[("local:our_site", "TOXICITY")]["positive"] == 1
+
+
+def test_extra_files_fail_before_anything_is_loaded(tmp_path: Path) -> None:
+    unlabelled = tmp_path / "comments.jsonl"
+    unlabelled.write_text('{"text": "hello"}\n')
+    with pytest.raises(InputFileError, match="no label columns"):
+        load_corpus(["toxic-spans"], root=tmp_path / "absent", extra=[unlabelled])
+    counts = tmp_path / "counts.csv"
+    counts.write_text("text,toxic\nfine,0\nawful,3\n")
+    with pytest.raises(InputFileError, match=r"record 2: .*over 1"):
+        load_corpus([], extra=[counts])
+    twin = tmp_path / "other" / "counts.jsonl"
+    twin.parent.mkdir()
+    twin.write_text('{"text": "x", "toxic": 1}\n')
+    with pytest.raises(ConfigError, match="distinct names"):
+        load_corpus([], extra=[counts, twin])
+
+
+def test_training_metadata_names_local_files_as_such(tmp_path: Path) -> None:
+    extra = tmp_path / "ours.jsonl"
+    rows = [{"text": f"comment {i}", "toxic": i % 2} for i in range(40)]
+    extra.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    corpus = load_corpus([], extra=[extra])
+    training = training_metadata(corpus, TrainingConfig(), len(corpus))["training"]
+    assert training["sources"]["local:ours"]["class"] == LOCAL_CLASS
+    assert training["sources"]["local:ours"]["texts"] == 40
+    assert training["licence_classes"] == [LOCAL_CLASS]
 
 
 def test_unknown_source_lists_the_real_ones() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from civility.cli.train import CleanWeight, parse_clean_weights
+from civility.cli.train import CleanWeight, ExtraData, parse_clean_weights
 from civility.errors import ArtifactError, BatchDependentScoresWarning
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def train_accurate_command(
     fine_tune_epochs: FineTune = 2,
     encoder_from: EncoderFrom = None,
     clean_weight: CleanWeight = None,
+    extra: ExtraData = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
 
@@ -96,7 +97,7 @@ def train_accurate_command(
 
     target = output / "accurate"
     clean_weights = parse_clean_weights(clean_weight or [])
-    corpus = load_corpus(limit_per_source=limit, progress=True)
+    corpus = load_corpus(limit_per_source=limit, progress=True, extra=extra or ())
     config = AccurateConfig(
         n_train=n_train,
         n_valid_per_source=n_valid,

@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from civility.data import default_sources, load_corpus, summarize
-from civility.data.sources import SOURCES
 from civility.errors import ConfigError
 
 data_app = typer.Typer(help="Inspect the training data.", no_args_is_help=True)
@@ -28,6 +27,15 @@ CleanWeight = Annotated[
     typer.Option(
         help="SOURCE=MULTIPLIER: count that source's texts labelled non-toxic this many times "
         "(repeatable; replaces the tier's default)."
+    ),
+]
+
+ExtraData = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--extra",
+        help="A labelled file of your own (JSONL or CSV, columns as for 'civility evaluate') "
+        "trained on as one more source, local:<name> (repeatable).",
     ),
 ]
 
@@ -64,9 +72,12 @@ def summary_command(
     limit: Annotated[
         int | None, typer.Option(help="Read at most this many texts per source.")
     ] = None,
+    extra: ExtraData = None,
 ) -> None:
     """Per attribute and source: positives / negatives / missing labels."""
-    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
+    corpus = load_corpus(
+        _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
+    )
     table = Table(title=f"{len(corpus)} texts after deduplication")
     table.add_column("source")
     table.add_column("class")
@@ -78,7 +89,7 @@ def summary_command(
             f"{row['positive']}/{row['negative']}/{row['missing']}"
         )
     for name, values in cells.items():
-        table.add_row(name, SOURCES[name].licence_class, *values)
+        table.add_row(name, corpus.meta["sources"][name]["class"], *values)
     Console().print(table)
     Console().print("cells: positive/negative/missing (positive = label >= 0.5)")
 
@@ -109,6 +120,7 @@ def train_command(
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
     clean_weight: CleanWeight = None,
+    extra: ExtraData = None,
 ) -> None:
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
@@ -118,7 +130,9 @@ def train_command(
     config = TrainingConfig(teacher_share=teacher_share, seed=seed)
     if clean_weight is not None:
         config.clean_weights = parse_clean_weights(clean_weight)
-    corpus = load_corpus(_sources(source, licence), limit_per_source=limit, progress=True)
+    corpus = load_corpus(
+        _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
+    )
     config.scorer_params["max_iter"] = max_iter
     if alpha is not None:
         config.scorer_params["alpha"] = alpha

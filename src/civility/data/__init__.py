@@ -7,7 +7,7 @@ assigns a deterministic validation split. ``summarize()`` counts what each sourc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -15,10 +15,13 @@ import numpy as np
 from tqdm import tqdm
 
 from civility.data._corpus import Corpus, Example, build_corpus, dedup_key, split_of
+from civility.data.files import iter_labelled
 from civility.data.sources import SOURCES, data_root, default_sources, get_source
 from civility.data.teachers import load_teacher_scores, mix_teachers
+from civility.errors import ConfigError
 
 __all__ = [
+    "LOCAL_CLASS",
     "SOURCES",
     "Corpus",
     "Example",
@@ -35,24 +38,49 @@ __all__ = [
 ]
 
 
+LOCAL_CLASS = "local"
+"""Licence class of the files a user adds with ``extra``: theirs, so theirs to judge."""
+
+
 def load_corpus(
     sources: Sequence[str] | None = None,
     root: Path | None = None,
     limit_per_source: int | None = None,
     progress: bool = False,
+    extra: Sequence[Path] = (),
 ) -> Corpus:
-    """The harmonised, deduplicated corpus of ``sources`` (default: every class-A source)."""
+    """The harmonised, deduplicated corpus of ``sources`` (default: every class-A source).
+
+    ``extra`` adds labelled files of one's own (a site's moderated comments, a newly labelled
+    set), read like ``civility evaluate``'s input: each becomes a source named
+    ``local:<file stem>``, split and deduplicated with the rest, its silent attributes missing.
+    """
     names = list(sources) if sources is not None else default_sources("A")
     chosen = [get_source(name) for name in names]
     base = root or data_root()
+    local = {f"local:{Path(path).name.split('.')[0]}": Path(path) for path in extra}
+    if len(local) < len(extra):
+        raise ConfigError("Extra files need distinct names: each one is a source of its own.")
+    for path in local.values():
+        next(iter_labelled(path), None)  # a missing file or label column fails before loading
 
-    def stream():  # type: ignore[no-untyped-def]
+    def stream() -> Iterator[tuple[str, Iterator[Example]]]:
         for source in tqdm(chosen, desc="loading sources", disable=not progress):
             yield source.name, islice(source.examples(base), limit_per_source)
+        for name, path in local.items():
+            examples = (
+                Example(f"{name}:{number}", text, labels)
+                for number, (text, labels) in enumerate(iter_labelled(path), start=1)
+            )
+            yield name, islice(examples, limit_per_source)
 
     corpus = build_corpus(stream())
     corpus.meta["sources"] = {
-        s.name: {"licence": s.licence, "class": s.licence_class} for s in chosen
+        **{s.name: {"licence": s.licence, "class": s.licence_class} for s in chosen},
+        **{
+            name: {"licence": f"{path.name} (not recorded)", "class": LOCAL_CLASS}
+            for name, path in local.items()
+        },
     }
     return corpus
 

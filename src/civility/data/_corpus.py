@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Corpus:
     sources: np.ndarray  # (n,) source name of each text
     splits: np.ndarray  # (n,) "train", "valid" or "test"
     attributes: tuple[str, ...] = ATTRIBUTE_NAMES
-    meta: dict[str, object] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -1,7 +1,8 @@
 """Reading users' comment files (JSONL or CSV) one record at a time, with clear errors.
 
-Used by every command that takes a file (``score --input``, ``evaluate``, ``import``), so they
-all accept the same formats and fail the same way: one line naming the file, line and problem.
+Used by every command that takes a file (``score --input``, ``evaluate``, ``import``, ``train
+--extra``), so they all accept the same formats and fail the same way: one line naming the file,
+line and problem.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from civility.attributes import ATTRIBUTE_NAMES, attribute_for_column
 from civility.errors import InputFileError
 
 TEXT_COLUMNS = ("text", "comment_text", "comment", "tweet", "content", "body")
@@ -87,6 +90,67 @@ def text_column(record: dict[str, Any], path: str | Path, wanted: str | None = N
         f"{path}: no text column (looked for {', '.join(TEXT_COLUMNS)}). "
         f"Columns found: {', '.join(map(str, record))}. Use --text-column."
     )
+
+
+def parse_label(value: Any) -> float:
+    """A label cell as a probability; -1, empty or missing mean "not labelled" (NaN)."""
+    if value is None or value == "":
+        return math.nan
+    if isinstance(value, bool):
+        return float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        lowered = str(value).strip().lower()
+        if lowered in ("true", "yes", "toxic"):
+            return 1.0
+        if lowered in ("false", "no", "nontoxic", "non-toxic"):
+            return 0.0
+        raise InputFileError(f"label value {value!r} is not a number") from None
+    if number > 1:
+        raise InputFileError(f"label value {value!r} is over 1: labels are probabilities")
+    return math.nan if number < 0 else number
+
+
+def label_columns(record: dict[str, Any]) -> dict[str, str]:
+    """Attribute -> column of the file, for every column that names one of our attributes."""
+    found: dict[str, str] = {}
+    for column in record:
+        attribute = attribute_for_column(str(column))
+        if attribute is not None and attribute.name not in found:
+            found[attribute.name] = str(column)
+    return found
+
+
+def iter_labelled(
+    path: str | Path, text_col: str | None = None
+) -> Iterator[tuple[str, dict[str, float]]]:
+    """Each record of a labelled file the user brings: its text, and a label per attribute.
+
+    Label columns may use Jigsaw's names (toxic, obscene, identity_hate...) or ours; an
+    attribute the file has no column for is left out, and an empty or negative cell is NaN
+    (not labelled), never 0. Errors name the record at fault.
+    """
+    columns: dict[str, str] | None = None
+    column = ""
+    for number, record in enumerate(iter_records(path), start=1):
+        if columns is None:
+            column = text_column(record, path, text_col)
+            columns = label_columns(record)
+            if not columns:
+                raise InputFileError(
+                    f"{path}: no label columns. Expected any of toxic, severe_toxic, obscene, "
+                    f"threat, insult, identity_hate or attribute names such as "
+                    f"{', '.join(ATTRIBUTE_NAMES)}."
+                )
+        text = record.get(column)
+        if not isinstance(text, str) or not text.strip():
+            raise InputFileError(f"{path}, record {number}: empty or missing text.")
+        try:
+            labels = {a: parse_label(record.get(c)) for a, c in columns.items()}
+        except InputFileError as exc:
+            raise InputFileError(f"{path}, record {number}: {exc.message}") from None
+        yield text, labels
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from civility.data import load_corpus
+from civility.data import LOCAL_CLASS, load_corpus
 from civility.data.sources import SOURCES, default_sources
 from civility.evaluation.metrics import (
     MIN_CLASS,
@@ -237,12 +237,18 @@ def render_model_card(
             f"(threshold {spans['threshold']}, chosen on training posts).",
         ]
     if training:
+        classes = training.get("licence_classes", [])
+        local = (
+            "; local: files of the trainer's own, given with `--extra`, licence not recorded"
+            if LOCAL_CLASS in classes
+            else ""
+        )
         lines += [
             "",
             "## Training data",
             "",
-            f"Licence classes used: {', '.join(training.get('licence_classes', []))} "
-            "(A: may train the default model; B: opt-in models only).",
+            f"Licence classes used: {', '.join(classes)} (A: may train the default model; "
+            f"B: opt-in models only{local}).",
             "",
             "| source | licence | class | texts |",
             "|---|---|---|---:|",

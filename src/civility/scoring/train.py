@@ -210,6 +210,12 @@ def validation_report(scorer: FastScorer, corpus: Corpus) -> dict[str, Any]:
 def training_metadata(train: Corpus, config: object, n_texts: int) -> dict[str, Any]:
     """What every tier's manifest says about its training: sources, licences, teachers."""
     used = sorted(set(train.sources.tolist()))
+    known: dict[str, dict[str, str]] = train.meta.get("sources", {})
+    licences = {
+        name: known.get(name)
+        or {"licence": SOURCES[name].licence, "class": SOURCES[name].licence_class}
+        for name in used
+    }
     return {
         "model_version": __version__,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -217,14 +223,10 @@ def training_metadata(train: Corpus, config: object, n_texts: int) -> dict[str, 
             "config": dict(vars(config)),
             "n_texts": n_texts,
             "sources": {
-                name: {
-                    "licence": SOURCES[name].licence,
-                    "class": SOURCES[name].licence_class,
-                    "texts": int((train.sources == name).sum()),
-                }
+                name: {**licences[name], "texts": int((train.sources == name).sum())}
                 for name in used
             },
-            "licence_classes": sorted({SOURCES[name].licence_class for name in used}),
+            "licence_classes": sorted({info["class"] for info in licences.values()}),
             "teachers": TEACHER_CREDIT,
         },
         "attributes": {a.name: {"experimental": a.experimental} for a in ATTRIBUTES},
