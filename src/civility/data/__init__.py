@@ -53,7 +53,8 @@ def load_corpus(
 
     ``extra`` adds labelled files of one's own (a site's moderated comments, a newly labelled
     set), read like ``civility evaluate``'s input: each becomes a source named
-    ``local:<file stem>``, split and deduplicated with the rest, its silent attributes missing.
+    ``local:<file name up to its first dot>``, split and deduplicated with the rest, its silent
+    attributes missing.
     """
     names = list(sources) if sources is not None else default_sources("A")
     chosen = [get_source(name) for name in names]
