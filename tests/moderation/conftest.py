@@ -102,7 +102,7 @@ def client(store: Store, tiny_scorer: FastScorer, tmp_path: Path) -> Iterator[Te
 def moderators(store: Store) -> list[str]:  # noqa: F811
     with store.writer() as session:
         for name in ("alice", "bruno"):
-            session.add(Moderator(username=name, password_hash="x"))
+            session.add(Moderator(username=name, password_hash="x", is_admin=True))
     return ["alice", "bruno"]
 
 

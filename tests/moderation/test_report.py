@@ -100,7 +100,7 @@ def run(argv: list[str]) -> int:
 def _fill(store: Store, scorer: FastScorer) -> None:
     with store.writer() as session:
         session.add(Community(slug="news", name="News", policy=POLICY))
-        session.add(Moderator(username="alice", password_hash="x"))
+        session.add(Moderator(username="alice", password_hash="x", is_admin=True))
     ingest(store, scorer, _comments(), "news", options=IngestOptions(create_articles=True))
     # A moderator approves one held comment: the article still counts it as held by the policy.
     decide_comment(store, "news", "c0", "approve", "alice")

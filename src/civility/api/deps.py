@@ -6,6 +6,7 @@ Routers in other modules (``civility.api.ingest``) declare what they need with t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,7 +14,13 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from civility.api.batcher import MicroBatcher
-from civility.api.errors import key_invalid, key_missing, rate_limited
+from civility.api.errors import (
+    community_denied,
+    key_invalid,
+    key_missing,
+    rate_limited,
+    scope_denied,
+)
 from civility.api.keys import KeyChecker, KeyInfo, RateLimiter
 from civility.scoring import Scorer
 from civility.settings import Settings
@@ -82,7 +89,35 @@ async def require_api_key(request: Request) -> KeyInfo | None:
     return info
 
 
+def key_with_scope(*scopes: str) -> Callable[..., Awaitable[KeyInfo | None]]:
+    """A dependency: the caller's key, refused with 403 unless it has one of ``scopes``.
+
+    A keyless request on a server with ``require_key = false`` has every scope: that setting
+    is for trials on a closed network, where nobody is told apart.
+    """
+
+    async def scoped(
+        key: Annotated[KeyInfo | None, Depends(require_api_key)],
+    ) -> KeyInfo | None:
+        if key is not None and not any(key.allows(scope) for scope in scopes):
+            raise scope_denied(key.scopes, scopes)
+        return key
+
+    return scoped
+
+
+def check_community(key: KeyInfo | None, community: str) -> None:
+    """Refuse (403) a key limited to other communities than ``community``."""
+    if key is not None and not key.covers(community):
+        raise community_denied(community)
+
+
 StateDep = Annotated[AppState, Depends(state_dependency)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
-ApiKeyDep = Annotated[KeyInfo | None, Depends(require_api_key)]
+ScoreKey = Annotated[KeyInfo | None, Depends(key_with_scope("score"))]
+IngestKey = Annotated[KeyInfo | None, Depends(key_with_scope("ingest"))]
+ReadKey = Annotated[KeyInfo | None, Depends(key_with_scope("ingest", "moderate"))]
+"""Reading a comment and its decisions: the CMS that sent it, or a moderator."""
+ModerateKey = Annotated[KeyInfo | None, Depends(key_with_scope("moderate"))]
+AdminKey = Annotated[KeyInfo | None, Depends(key_with_scope("admin"))]

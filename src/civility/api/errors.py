@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 GOOGLE_PREFIXES = ("/v1alpha1", "/batch", "/$discovery", "/discovery")
 
 _STATUS_NAMES = {
@@ -76,7 +77,16 @@ def google_error_body(error: ApiError) -> dict[str, Any]:
 
 
 def civility_error_body(error: ApiError) -> dict[str, Any]:
-    return {"ok": False, "error": error.message, "errors": [error.message], "status": error.code}
+    body: dict[str, Any] = {
+        "ok": False,
+        "error": error.message,
+        "errors": [error.message],
+        "status": error.code,
+    }
+    reasons = [d["reason"] for d in error.google_details if "reason" in d]
+    if reasons:
+        body["reason"] = reasons[0]
+    return body
 
 
 def uses_google_envelope(path: str) -> bool:
@@ -120,6 +130,29 @@ def key_missing() -> ApiError:
                 "domain": "googleapis.com",
             }
         ],
+    )
+
+
+def _error_info(reason: str) -> list[dict[str, Any]]:
+    return [{"@type": ERROR_INFO, "reason": reason, "domain": "civility"}]
+
+
+def permission_denied(message: str, reason: str) -> ApiError:
+    """403 ``PERMISSION_DENIED``: the key is valid, but this request is outside what it may do."""
+    return ApiError(403, message, google_details=_error_info(reason))
+
+
+def scope_denied(scopes: tuple[str, ...], needed: tuple[str, ...]) -> ApiError:
+    return permission_denied(
+        f"This API key's scopes ({', '.join(scopes)}) do not include "
+        f"{' or '.join(needed)}, which this method needs.",
+        "API_KEY_SCOPE_INSUFFICIENT",
+    )
+
+
+def community_denied(community: str) -> ApiError:
+    return permission_denied(
+        f"This API key may not act on community {community!r}.", "API_KEY_COMMUNITY_DENIED"
     )
 
 

@@ -16,7 +16,15 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Body, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from civility.api.deps import ApiKeyDep, ScorerDep, StoreDep
+from civility.api.deps import (
+    AdminKey,
+    IngestKey,
+    ModerateKey,
+    ReadKey,
+    ScorerDep,
+    StoreDep,
+    check_community,
+)
 from civility.api.errors import ApiError
 from civility.errors import CivilityError
 from civility.moderation.archive import ArchiveComment
@@ -159,20 +167,22 @@ def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 @router.post("/comments")
 def submit_comment(
-    body: JsonBody, store: StoreDep, scorer: ScorerDep, _key: ApiKeyDep
+    body: JsonBody, store: StoreDep, scorer: ScorerDep, key: IngestKey
 ) -> dict[str, Any]:
     """Submit one comment; the response carries the decision (approve, hold or reject)."""
     one = parse(SubmitOne, body)
+    check_community(key, one.community)
     [result] = call(ingest, store, scorer, [one.to_archive()], one.community, policies)
     return {"ok": True, **result.as_dict()}
 
 
 @router.post("/comments:batch")
 def submit_batch(
-    body: JsonBody, store: StoreDep, scorer: ScorerDep, _key: ApiKeyDep
+    body: JsonBody, store: StoreDep, scorer: ScorerDep, key: IngestKey
 ) -> dict[str, Any]:
     """Submit up to 1,000 comments, all committed together (or none, on any error)."""
     batch = parse(SubmitBatch, body)
+    check_community(key, batch.community)
     results = call(
         ingest, store, scorer, [c.to_archive() for c in batch.comments], batch.community, policies
     )
@@ -182,7 +192,7 @@ def submit_batch(
 @router.get("/queue")
 def queue(
     store: StoreDep,
-    _key: ApiKeyDep,
+    key: ModerateKey,
     community: str = DEFAULT_COMMUNITY,
     status: str = "held",
     article_id: str | None = None,
@@ -194,6 +204,7 @@ def queue(
     after: int | None = None,
 ) -> dict[str, Any]:
     """Held comments (or another status), oldest first, with scores and thread alert badges."""
+    check_community(key, community)
     page = call(
         list_queue,
         store,
@@ -212,16 +223,21 @@ def queue(
 
 @router.get("/comments/{comment_id}")
 def get_comment(
-    comment_id: str, store: StoreDep, _key: ApiKeyDep, community: str = DEFAULT_COMMUNITY
+    comment_id: str, store: StoreDep, key: ReadKey, community: str = DEFAULT_COMMUNITY
 ) -> dict[str, Any]:
     """A comment, its scores and its audit trail."""
+    check_community(key, community)
     return {"ok": True, **call(comment_record, store, community, comment_id)}
 
 
 @router.post("/comments/{comment_id}/decisions")
-def decide(comment_id: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
-    """A moderator approves, rejects or restores a comment; 409 if someone decided first."""
+def decide(comment_id: str, body: JsonBody, store: StoreDep, key: ModerateKey) -> dict[str, Any]:
+    """A moderator approves, rejects or restores a comment; 409 if someone decided first.
+
+    ``moderator`` must name a moderator of the community: the audit trail records that name.
+    """
     decision = parse(DecisionIn, body)
+    check_community(key, decision.community)
     result = call(
         decide_comment,
         store,
@@ -239,11 +255,12 @@ def decide(comment_id: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) ->
 def health(
     article_id: str,
     store: StoreDep,
-    _key: ApiKeyDep,
+    key: ReadKey,
     community: str = DEFAULT_COMMUNITY,
     bucket_minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
 ) -> dict[str, Any]:
     """An article's discussion over time, and whether it is turning toxic."""
+    check_community(key, community)
     return {"ok": True, **call(article_health, store, community, article_id, bucket_minutes)}
 
 
@@ -263,8 +280,9 @@ def _put_community(store: Any, slug: str, update: CommunityIn) -> dict[str, Any]
 
 
 @router.put("/communities/{slug}")
-def put_community(slug: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
+def put_community(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> dict[str, Any]:
     """Create or update a community and its policy; an invalid policy is refused with its line."""
+    check_community(key, slug)
     return {"ok": True, **call(_put_community, store, slug, parse(CommunityIn, body))}
 
 
@@ -280,6 +298,7 @@ def _add_webhook(store: Any, slug: str, hook: WebhookIn) -> dict[str, Any]:
 
 
 @router.post("/communities/{slug}/webhooks")
-def add_webhook(slug: str, body: JsonBody, store: StoreDep, _key: ApiKeyDep) -> dict[str, Any]:
+def add_webhook(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> dict[str, Any]:
     """Register a CMS endpoint for the community's decisions and thread alerts."""
+    check_community(key, slug)
     return {"ok": True, **call(_add_webhook, store, slug, parse(WebhookIn, body))}

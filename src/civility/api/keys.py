@@ -1,7 +1,9 @@
 """API keys: created by the CLI, stored as SHA-256 hashes, checked and rate-limited per request.
 
 A key is shown once, when created; the store keeps only its hash and a short prefix to name it
-in listings and revocations. Checking a key on every request must not cost a database round
+in listings and revocations. Each key carries scopes (``SCOPES``): a key handed to a CMS plugin
+for scoring cannot decide comments or change policies, and a key may be limited to some
+communities. Checking a key on every request must not cost a database round
 trip, so verified keys are cached in-process for ``CACHE_SECONDS``: a revocation takes effect
 within that delay on every server process.
 """
@@ -12,6 +14,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,6 +26,15 @@ from civility.store import ApiKey, Store
 KEY_PREFIX = "civ_"
 PREFIX_LENGTH = 12
 CACHE_SECONDS = 10.0
+
+SCOPES = {
+    "score": "the Perspective API: comments:analyze, comments:suggestscore, /batch",
+    "ingest": "submit comments and read their decisions",
+    "moderate": "the queue, decisions (as a moderator of the community) and authors",
+    "admin": "everything: communities, policies, webhooks, and every other scope",
+}
+"""Scope name -> what it allows. ``admin`` includes every other scope."""
+DEFAULT_SCOPES = ("score",)
 
 
 def hash_key(key: str) -> str:
@@ -39,22 +51,59 @@ class KeyInfo:
     rate_limit: int | None
     created_at: datetime
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    communities: frozenset[str] | None = None
+    """The communities the key may act on; None: every one."""
 
     @classmethod
     def from_row(cls, row: ApiKey) -> KeyInfo:
-        return cls(row.id, row.prefix, row.name, row.rate_limit, row.created_at, row.revoked_at)
+        return cls(
+            row.id,
+            row.prefix,
+            row.name,
+            row.rate_limit,
+            row.created_at,
+            row.revoked_at,
+            tuple(row.scopes.split()),
+            frozenset(row.communities) if row.communities is not None else None,
+        )
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes or "admin" in self.scopes
+
+    def covers(self, community: str) -> bool:
+        return self.communities is None or community in self.communities
 
 
-def create_key(store: Store, name: str, rate_limit: int | None = None) -> tuple[str, KeyInfo]:
-    """A new key and its stored description; the key itself is not recoverable afterwards."""
+def create_key(
+    store: Store,
+    name: str,
+    rate_limit: int | None = None,
+    scopes: Sequence[str] = DEFAULT_SCOPES,
+    communities: Sequence[str] | None = None,
+) -> tuple[str, KeyInfo]:
+    """A new key and its stored description; the key itself is not recoverable afterwards.
+
+    ``communities`` limits the key to those community slugs (None: every community).
+    """
     if rate_limit is not None and rate_limit < 0:
         raise InvalidParameterError(
             f"Rate limit must be >= 0 requests per minute. Got {rate_limit}."
         )
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise InvalidParameterError(
+            f"Unknown scope {(unknown or [''])[0]!r}. Available: {', '.join(SCOPES)}"
+        )
     key = KEY_PREFIX + secrets.token_urlsafe(30)
     with store.writer() as session:
         row = ApiKey(
-            prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key), name=name, rate_limit=rate_limit
+            prefix=key[:PREFIX_LENGTH],
+            key_hash=hash_key(key),
+            name=name,
+            rate_limit=rate_limit,
+            scopes=" ".join(s for s in SCOPES if s in scopes),
+            communities=sorted(set(communities)) if communities is not None else None,
         )
         session.add(row)
         session.flush()

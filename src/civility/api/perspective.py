@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from civility.api.deps import ApiKeyDep, AppState, StateDep
+from civility.api.deps import AppState, ScoreKey, StateDep, check_community
 from civility.api.errors import ApiError, invalid_request
 from civility.api.keys import KeyInfo
 from civility.api.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
@@ -264,6 +264,8 @@ async def suggest(
     body: SuggestCommentScoreRequest, state: AppState, key: KeyInfo | None
 ) -> dict[str, Any]:
     """Validate and store a suggested score; the response body of comments:suggestscore."""
+    if body.community_id:
+        check_community(key, body.community_id)  # its feedback calibrates that community
     text = comment_text(body.comment)
     check_context(body.context)
     if not body.attribute_scores:
@@ -300,7 +302,7 @@ async def suggest(
     operation_id="commentanalyzer.comments.analyze",
 )
 async def analyze_route(
-    body: AnalyzeCommentRequest, state: StateDep, key: ApiKeyDep
+    body: AnalyzeCommentRequest, state: StateDep, key: ScoreKey
 ) -> JSONResponse:
     return JSONResponse(await analyze(body, state))
 
@@ -312,6 +314,6 @@ async def analyze_route(
     operation_id="commentanalyzer.comments.suggestscore",
 )
 async def suggest_route(
-    body: SuggestCommentScoreRequest, state: StateDep, key: ApiKeyDep
+    body: SuggestCommentScoreRequest, state: StateDep, key: ScoreKey
 ) -> JSONResponse:
     return JSONResponse(await suggest(body, state, key))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from civility.api.keys import create_key, list_keys, revoke_key
+from civility.api.keys import DEFAULT_SCOPES, SCOPES, create_key, list_keys, revoke_key
 from civility.settings import load_settings
 from civility.store import Store, open_store
 
@@ -33,25 +33,45 @@ def create_command(
         int | None,
         typer.Option(help="Requests per minute (default: the server's rate_limit_per_minute)."),
     ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="What the key may do, repeatable: "
+            + "; ".join(f"{name}: {what}" for name, what in SCOPES.items())
+            + f" (default: {', '.join(DEFAULT_SCOPES)})."
+        ),
+    ] = None,
+    community: Annotated[
+        list[str] | None,
+        typer.Option(help="Limit the key to this community's slug, repeatable (default: all)."),
+    ] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Create a key and print it. It is shown only now: the store keeps its hash."""
-    key, info = create_key(_store(config, database), name, rate_limit)
+    key, info = create_key(
+        _store(config, database), name, rate_limit, scope or DEFAULT_SCOPES, community or None
+    )
     typer.echo(key)
     typer.echo(
-        f"Created key {info.prefix}… ({info.name}); store it now, it cannot be shown again.",
+        f"Created key {info.prefix}… ({info.name}, {' '.join(info.scopes)}); "
+        "store it now, it cannot be shown again.",
         err=True,
     )
 
 
 @keys_app.command("list")
 def list_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
-    """List keys by prefix, with their name, limit and state (keys themselves are not stored)."""
+    """List keys by prefix: name, limit, scopes, communities, state (keys are not stored)."""
     for info in list_keys(_store(config, database)):
         state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
         limit = f"{info.rate_limit}/min" if info.rate_limit is not None else "default"
-        typer.echo(f"{info.prefix}\t{info.name}\t{limit}\t{info.created_at:%Y-%m-%d}\t{state}")
+        scopes = ",".join(info.scopes)
+        where = ",".join(sorted(info.communities)) if info.communities is not None else "*"
+        typer.echo(
+            f"{info.prefix}\t{info.name}\t{limit}\t{scopes}\t{where}"
+            f"\t{info.created_at:%Y-%m-%d}\t{state}"
+        )
 
 
 @keys_app.command("revoke")

@@ -55,8 +55,10 @@ def serve_command(
     load_scorer(settings.tier, settings.model_path or None)  # fail here, in one line, if missing
     store = open_store(settings.resolved_database_url)
     if settings.require_key and not list_keys(store):
-        key, _ = create_key(store, "first key")
-        typer.echo(f"First API key (shown once; more with 'civility keys create'): {key}")
+        key, _ = create_key(store, "first key", scopes=("admin",))
+        typer.echo(
+            f"First API key, scope admin (shown once; more with 'civility keys create'): {key}"
+        )
     store.dispose()
     if get is not None:
         _get_once(settings, get)

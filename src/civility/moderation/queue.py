@@ -16,7 +16,12 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from civility.errors import DecisionConflictError, InvalidCommentError, NotFoundError
+from civility.errors import (
+    DecisionConflictError,
+    ForbiddenError,
+    InvalidCommentError,
+    NotFoundError,
+)
 from civility.moderation.history import ThreadState
 from civility.moderation.webhooks import enqueue_events
 from civility.store import (
@@ -225,6 +230,8 @@ def decide_comment(
         person = session.scalar(select(Moderator).where(Moderator.username == moderator))
         if person is None:
             raise InvalidCommentError("moderator", f"unknown moderator {moderator!r}.")
+        if not person.is_admin and found not in person.communities:
+            raise ForbiddenError(f"{moderator!r} is not a moderator of community {found.slug!r}.")
         comment = _comment(session, found, external_id)
         changed = session.execute(
             update(Comment)

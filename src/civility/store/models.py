@@ -241,6 +241,10 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     rate_limit: Mapped[int | None] = mapped_column(Integer)
     """Requests per minute; None: the server's ``rate_limit_per_minute``."""
+    scopes: Mapped[str] = mapped_column(String(100), default="score")
+    """Space-separated scopes (``score``, ``ingest``, ``moderate``, ``admin``)."""
+    communities: Mapped[list[str] | None] = mapped_column(JSON)
+    """Community slugs the key may act on; None: every community."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
