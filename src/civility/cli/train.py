@@ -10,16 +10,19 @@ from rich.console import Console
 from rich.table import Table
 
 from civility.data import default_sources, load_corpus, summarize
-from civility.errors import ConfigError
+from civility.data.sources import languages
+from civility.errors import ConfigError, UnknownNameError
 
 data_app = typer.Typer(help="Inspect the training data.", no_args_is_help=True)
 console = Console(stderr=True)
 
 
-def _sources(sources: list[str] | None, licence: str) -> list[str]:
+def _sources(sources: list[str] | None, licence: str, language: str = "en") -> list[str]:
     if licence not in ("A", "AB"):
         raise ConfigError(f"--licence must be A or AB. Got {licence!r}.")
-    return sources or default_sources(licence)
+    if language != "all" and language not in languages():
+        raise UnknownNameError("language", language, [*languages(), "all"])
+    return sources or default_sources(licence, None if language == "all" else language)
 
 
 CleanWeight = Annotated[
@@ -73,13 +76,20 @@ def summary_command(
         int | None, typer.Option(help="Read at most this many texts per source.")
     ] = None,
     extra: ExtraData = None,
+    language: Annotated[
+        str, typer.Option(help="Sources in this language (a code such as de or hi-Latn), or all.")
+    ] = "en",
 ) -> None:
     """Per attribute and source: positives / negatives / missing labels."""
     corpus = load_corpus(
-        _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
+        _sources(source, licence, language),
+        limit_per_source=limit,
+        progress=True,
+        extra=extra or (),
     )
     table = Table(title=f"{len(corpus)} texts after deduplication")
     table.add_column("source")
+    table.add_column("language")
     table.add_column("class")
     for attribute in corpus.attributes:
         table.add_column(attribute, justify="right")
@@ -89,7 +99,8 @@ def summary_command(
             f"{row['positive']}/{row['negative']}/{row['missing']}"
         )
     for name, values in cells.items():
-        table.add_row(name, corpus.meta["sources"][name]["class"], *values)
+        info = corpus.meta["sources"][name]
+        table.add_row(name, info.get("language", "en"), info["class"], *values)
     Console().print(table)
     Console().print("cells: positive/negative/missing (positive = label >= 0.5)")
 

@@ -75,9 +75,12 @@ def load_corpus(
             )
             yield name, islice(examples, limit_per_source)
 
-    corpus = build_corpus(stream())
+    corpus = build_corpus(stream(), {s.name: s.language for s in chosen})
     corpus.meta["sources"] = {
-        **{s.name: {"licence": s.licence, "class": s.licence_class} for s in chosen},
+        **{
+            s.name: {"licence": s.licence, "class": s.licence_class, "language": s.language}
+            for s in chosen
+        },
         **{
             name: {"licence": f"{path.name} (not recorded)", "class": LOCAL_CLASS}
             for name, path in local.items()

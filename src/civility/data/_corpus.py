@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.scoring.normalize import normalize
+from civility.scoring.normalize import normalize, normalize_multilingual
 
 VALID_PERCENT = 10
 """Share of each source (by text hash) held out for validation."""
 
 _DEDUP_STRIP = re.compile(r"[^a-z0-9]+")
+_DEDUP_STRIP_ANY_SCRIPT = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,16 @@ class Corpus:
         )
 
 
-def dedup_key(text: str) -> str:
-    """Texts equal up to case, punctuation, spacing and obfuscation are one text."""
-    return _DEDUP_STRIP.sub("", normalize(text, split_stable=True))
+def dedup_key(text: str, language: str = "en") -> str:
+    """Texts equal up to case, punctuation, spacing and obfuscation are one text.
+
+    English keeps the key its split was drawn with; other languages keep the letters of every
+    script (the English key is Latin letters and digits only, which would make every Chinese
+    or Arabic text the same empty key).
+    """
+    if language == "en":
+        return _DEDUP_STRIP.sub("", normalize(text, split_stable=True))
+    return _DEDUP_STRIP_ANY_SCRIPT.sub("", normalize_multilingual(text))
 
 
 def split_of(key: str) -> str:
@@ -73,8 +81,14 @@ def split_of(key: str) -> str:
     return "valid" if digest % 100 < VALID_PERCENT else "train"
 
 
-def build_corpus(examples_by_source: Iterable[tuple[str, Iterable[Example]]]) -> Corpus:
+def build_corpus(
+    examples_by_source: Iterable[tuple[str, Iterable[Example]]],
+    languages: Mapping[str, str] | None = None,
+) -> Corpus:
     """Merge sources into one corpus, removing exact and near duplicates across them.
+
+    ``languages`` gives a source's language (default English), which decides its texts'
+    dedup key (``dedup_key``).
 
     A text found in several sources (or several times in one) keeps its first id and source and
     the mean of every label the copies give. Its split comes from its normalised text, so copies
@@ -89,10 +103,11 @@ def build_corpus(examples_by_source: Iterable[tuple[str, Iterable[Example]]]) ->
     counts: list[np.ndarray] = []
     k = len(ATTRIBUTE_NAMES)
     for source, examples in examples_by_source:
+        language = (languages or {}).get(source, "en")
         for example in examples:
             if not example.text or not example.text.strip():
                 continue
-            key = dedup_key(example.text)
+            key = dedup_key(example.text, language)
             if not key:
                 continue
             row = np.zeros(k)

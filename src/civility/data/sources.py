@@ -7,56 +7,31 @@ are written next to each loader, because they are the judgement calls that decid
 models learn.
 
 ``SOURCES`` is the registry: name, licence class (A may train the default model, B only an
-opt-in one), licence, and loader.
+opt-in one, ``eval`` nothing at all), licence, loader and language. The English sets' loaders
+are here; the other languages' are in ``civility.data.multilingual``.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from civility.data._corpus import Example
-from civility.errors import DataUnavailableError, UnknownNameError
-
-TOX, SEV, IDA, INS, PRO, THR, SEX = (
-    "TOXICITY",
-    "SEVERE_TOXICITY",
-    "IDENTITY_ATTACK",
-    "INSULT",
-    "PROFANITY",
-    "THREAT",
-    "SEXUALLY_EXPLICIT",
+from civility.data._source import (
+    IDA,
+    INS,
+    PRO,
+    SEV,
+    SEX,
+    THR,
+    TOX,
+    Source,
+    read_jsonl,
 )
-
-
-def data_root() -> Path:
-    """The shared data folder: ``CIVILITY_TRAINING_DATA``, else ``../shared/data``."""
-    configured = os.environ.get("CIVILITY_TRAINING_DATA")
-    if configured:
-        return Path(configured)
-    for base in (Path.cwd(), *Path(__file__).resolve().parents):
-        candidate = base.parent / "shared" / "data"
-        if (candidate / "README.md").is_file():
-            return candidate
-    return Path.cwd().parent / "shared" / "data"
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.is_file():
-        raise DataUnavailableError(
-            f"Training data file {path} not found (set CIVILITY_TRAINING_DATA)."
-        )
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
+from civility.data._source import data_root as data_root  # where the other modules find it
+from civility.data.multilingual import MULTILINGUAL_SOURCES
+from civility.errors import UnknownNameError
 
 # -- class A -------------------------------------------------------------------------------
 
@@ -70,9 +45,9 @@ def load_toxic_spans(root: Path) -> Iterator[Example]:
     who marked a span of that type. Texts of the SemEval-2021 test split are pinned to "test"
     so span F1 is measured on text no model trained on.
     """
-    test_texts = {r["text"] for r in _read_jsonl(root / "toxic-spans" / "tsd_test.jsonl")}
+    test_texts = {r["text"] for r in read_jsonl(root / "toxic-spans" / "tsd_test.jsonl")}
     types = {"Insult": INS, "Profane/Obscene": PRO, "Identity based Attack": IDA, "Threat": THR}
-    for record in _read_jsonl(root / "toxic-spans" / "acl2022_per_annotator.jsonl"):
+    for record in read_jsonl(root / "toxic-spans" / "acl2022_per_annotator.jsonl"):
         annotations = record["annotations"]
         if not annotations:
             continue
@@ -100,7 +75,7 @@ def load_hatexplain(root: Path) -> Iterator[Example]:
     TOXICITY is the share voting hatespeech or offensive, IDENTITY_ATTACK the share voting
     hatespeech (HateXplain's hate is by definition aimed at a group).
     """
-    for record in _read_jsonl(root / "hatexplain" / "hatexplain.jsonl.gz"):
+    for record in read_jsonl(root / "hatexplain" / "hatexplain.jsonl.gz"):
         votes = record["labels"]
         yield Example(
             record["id"],
@@ -121,10 +96,10 @@ def load_implicit_hate(root: Path) -> Iterator[Example]:
     """
     folder = root / "implicit_hate_corpus"
     stage2 = {
-        r["text"]: r["implicit_class"] for r in _read_jsonl(folder / "implicit_hate_stg2.jsonl")
+        r["text"]: r["implicit_class"] for r in read_jsonl(folder / "implicit_hate_stg2.jsonl")
     }
     tox = {"explicit_hate": 1.0, "implicit_hate": 0.8, "not_hate": 0.0}
-    for record in _read_jsonl(folder / "implicit_hate_stg1.jsonl.gz"):
+    for record in read_jsonl(folder / "implicit_hate_stg1.jsonl.gz"):
         kind = record["class"]
         labels = {TOX: tox[kind], IDA: 0.0 if kind == "not_hate" else 1.0}
         if record["text"] in stage2:
@@ -134,7 +109,7 @@ def load_implicit_hate(root: Path) -> Iterator[Example]:
 
 def load_stormfront(root: Path) -> Iterator[Example]:
     """Sentences from a white-supremacist forum: hate or not (context-dependent ones skipped)."""
-    for record in _read_jsonl(root / "stormfront_degibert2018" / "stormfront.jsonl.gz"):
+    for record in read_jsonl(root / "stormfront_degibert2018" / "stormfront.jsonl.gz"):
         if record["label"] not in ("hate", "noHate"):
             continue
         value = 1.0 if record["label"] == "hate" else 0.0
@@ -148,7 +123,7 @@ def load_edos(root: Path) -> Iterator[Example]:
     no identity attack on gender, so TOXICITY stays missing for it. Category 1 (threats,
     incitement) gives THREAT among sexist posts.
     """
-    for record in _read_jsonl(root / "edos_sexism" / "edos_aggregated.jsonl.gz"):
+    for record in read_jsonl(root / "edos_sexism" / "edos_aggregated.jsonl.gz"):
         if record["label_sexist"] == "sexist":
             threat = 1.0 if record["label_category"].startswith("1.") else 0.0
             labels = {TOX: 1.0, IDA: 1.0, THR: threat}
@@ -167,13 +142,13 @@ def load_paradetox(root: Path) -> Iterator[Example]:
     """
     folder = root / "paradetox"
     clean = dict.fromkeys((TOX, SEV, IDA, INS, PRO, THR, SEX), 0.0)
-    for record in _read_jsonl(folder / "paradetox_pairs.jsonl.gz"):
+    for record in read_jsonl(folder / "paradetox_pairs.jsonl.gz"):
         yield Example(record["id"], record["toxic"], {TOX: 1.0})
         for n in (1, 2, 3):
             rewrite = record.get(f"neutral{n}")
             if rewrite:
                 yield Example(f"{record['id']}_neutral{n}", rewrite, clean)
-    for record in _read_jsonl(folder / "paradetox_cannot_rewrite.jsonl"):
+    for record in read_jsonl(folder / "paradetox_cannot_rewrite.jsonl"):
         reasons = record.get("reasons") or {}
         if reasons.get("toxic_content"):
             yield Example(record["id"], record["text"], {TOX: 0.9})
@@ -199,7 +174,7 @@ def load_convabuse(root: Path) -> Iterator[Example]:
     share ticking sexual harassment. IDENTITY_ATTACK: share ticking a group-based abuse type.
     """
     identity = ("ableist", "homophobic", "racist", "sexist", "transphobic")
-    for record in _read_jsonl(root / "convabuse" / "convabuse.jsonl.gz"):
+    for record in read_jsonl(root / "convabuse" / "convabuse.jsonl.gz"):
         rows = record["annotations"]
         if not rows:
             continue
@@ -230,7 +205,7 @@ def load_convabuse(root: Path) -> Iterator[Example]:
 
 def load_hatemoji(root: Path) -> Iterator[Example]:
     """Adversarial emoji-based hate and its non-hateful perturbations (minimal pairs)."""
-    for record in _read_jsonl(root / "hatemoji_build" / "hatemoji_build.jsonl"):
+    for record in read_jsonl(root / "hatemoji_build" / "hatemoji_build.jsonl"):
         hateful = float(record["label_gold"])
         threat = 1.0 if record.get("type") == "threateninglanguage" else 0.0
         yield Example(record["id"], record["text"], {TOX: hateful, IDA: hateful, THR: threat})
@@ -238,15 +213,15 @@ def load_hatemoji(root: Path) -> Iterator[Example]:
 
 def load_fox_news(root: Path) -> Iterator[Example]:
     """Fox News comments labelled hateful in a broad sense (abuse of groups or people)."""
-    for record in _read_jsonl(root / "fox_news_comments" / "fox_news_comments.jsonl"):
+    for record in read_jsonl(root / "fox_news_comments" / "fox_news_comments.jsonl"):
         yield Example(record["id"], record["text"], {TOX: float(record["label"])})
 
 
 def load_ethos(root: Path) -> Iterator[Example]:
     """YouTube and Reddit comments: share of annotators finding hate; violence among the hateful."""
     folder = root / "ethos"
-    violence = {r["text"]: r["violence"] for r in _read_jsonl(folder / "ethos_multilabel.jsonl")}
-    for record in _read_jsonl(folder / "ethos_binary.jsonl"):
+    violence = {r["text"]: r["violence"] for r in read_jsonl(folder / "ethos_multilabel.jsonl")}
+    for record in read_jsonl(folder / "ethos_binary.jsonl"):
         share = float(record["isHate"])
         labels = {TOX: share, IDA: share}
         if record["text"] in violence:
@@ -278,7 +253,7 @@ _CALM_EMOTIONS = frozenset(
 def load_goemotions(root: Path) -> Iterator[Example]:
     """Everyday Reddit comments. Only those whose emotions are all calm or positive count as
     non-toxic; the rest carry no human label and learn only from the teachers."""
-    for record in _read_jsonl(root / "goemotions_reddit" / "goemotions.jsonl.gz"):
+    for record in read_jsonl(root / "goemotions_reddit" / "goemotions.jsonl.gz"):
         calm = set(record["emotions"]) <= _CALM_EMOTIONS
         yield Example(record["id"], record["text"], {TOX: 0.0, SEV: 0.0} if calm else {})
 
@@ -288,7 +263,7 @@ def load_goemotions(root: Path) -> Iterator[Example]:
 
 def load_cadd(root: Path) -> Iterator[Example]:
     """Reddit comments: abuse type and profanity (L1 3 = profanity, 2 derogatory, 1 hate)."""
-    for record in _read_jsonl(root / "cadd_reddit" / "cadd_dev_test.jsonl.gz"):
+    for record in read_jsonl(root / "cadd_reddit" / "cadd_dev_test.jsonl.gz"):
         kind = int(record["L1"])
         yield Example(
             record["id"],
@@ -305,7 +280,7 @@ def load_cadd(root: Path) -> Iterator[Example]:
 def load_gab_hate(root: Path) -> Iterator[Example]:
     """Gab posts: assault on dignity (hd), call for violence (cv), vulgarity (vo)."""
     for name in ("ghc_train.jsonl.gz", "ghc_test.jsonl"):
-        for record in _read_jsonl(root / "gab_hate_corpus" / name):
+        for record in read_jsonl(root / "gab_hate_corpus" / name):
             hd, cv, vo = float(record["hd"]), float(record["cv"]), float(record["vo"])
             yield Example(
                 record["id"], record["text"], {TOX: max(hd, cv, vo), IDA: hd, THR: cv, PRO: vo}
@@ -314,7 +289,7 @@ def load_gab_hate(root: Path) -> Iterator[Example]:
 
 def load_hateval(root: Path) -> Iterator[Example]:
     """Tweets: hate against immigrants or women (HS)."""
-    for record in _read_jsonl(root / "hateval2019_en" / "hateval2019_en.jsonl.gz"):
+    for record in read_jsonl(root / "hateval2019_en" / "hateval2019_en.jsonl.gz"):
         hs = float(record["HS"])
         yield Example(record["id"], record["text"], {TOX: hs, IDA: hs})
 
@@ -322,13 +297,13 @@ def load_hateval(root: Path) -> Iterator[Example]:
 def load_trac1(root: Path) -> Iterator[Example]:
     """Facebook comments: overt (1), covert (0.5) or no aggression (0)."""
     values = {"OAG": 1.0, "CAG": 0.5, "NAG": 0.0}
-    for record in _read_jsonl(root / "trac1_en" / "trac1_en.jsonl.gz"):
+    for record in read_jsonl(root / "trac1_en" / "trac1_en.jsonl.gz"):
         yield Example(record["id"], record["text"], {TOX: values[record["aggression"]]})
 
 
 def load_kaggle_insults(root: Path) -> Iterator[Example]:
     """News and blog comments: insulting to a participant or not."""
-    for record in _read_jsonl(root / "kaggle_insults_impermium" / "kaggle_insults.jsonl.gz"):
+    for record in read_jsonl(root / "kaggle_insults_impermium" / "kaggle_insults.jsonl.gz"):
         value = float(record["Insult"])
         labels = {INS: value, TOX: value} if value else {INS: 0.0}
         yield Example(record["id"], record["text"], labels)
@@ -336,7 +311,7 @@ def load_kaggle_insults(root: Path) -> Iterator[Example]:
 
 def load_toxigen(root: Path) -> Iterator[Example]:
     """Machine-written implicit hate and neutral statements about 16 groups."""
-    for record in _read_jsonl(root / "toxigen_prompts" / "toxigen_seed_sentences.jsonl"):
+    for record in read_jsonl(root / "toxigen_prompts" / "toxigen_seed_sentences.jsonl"):
         value = 1.0 if record["label"] == "hate" else 0.0
         yield Example(record["id"], record["text"], {TOX: value, IDA: value})
 
@@ -350,24 +325,12 @@ def load_conan(root: Path) -> Iterator[Example]:
         "kn_grounded_conan.jsonl",
         "dialoconan.jsonl.gz",
     ):
-        for record in _read_jsonl(folder / name):
+        for record in read_jsonl(folder / name):
             value = 1.0 if record["type"] == "HS" else 0.0
             labels = {TOX: value, IDA: value}
             if not value:
                 labels.update({INS: 0.0, PRO: 0.0, THR: 0.0})
             yield Example(record["id"], record["text"], labels)
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    licence_class: str  # "A": may train the default model; "B": opt-in models only
-    licence: str
-    description: str
-    loader: Callable[[Path], Iterator[Example]]
-
-    def examples(self, root: Path | None = None) -> Iterator[Example]:
-        return self.loader(root or data_root())
 
 
 SOURCES: dict[str, Source] = {
@@ -433,6 +396,7 @@ SOURCES: dict[str, Source] = {
             "hate speech vs counter-speech",
             load_conan,
         ),
+        *MULTILINGUAL_SOURCES,
     )
 }
 
@@ -444,6 +408,20 @@ def get_source(name: str) -> Source:
         raise UnknownNameError("source", name, SOURCES) from None
 
 
-def default_sources(licence_classes: str = "A") -> list[str]:
-    """Names of the sources whose licence class is in ``licence_classes`` ("A" or "AB")."""
-    return [s.name for s in SOURCES.values() if s.licence_class in licence_classes]
+def default_sources(licence_classes: str = "A", language: str | None = "en") -> list[str]:
+    """Names of the sources whose licence class is in ``licence_classes`` ("A" or "AB") and
+    whose texts are in ``language`` (``None``: every language).
+
+    Evaluation-only sets (class ``eval``) are never among them.
+    """
+    return [
+        s.name
+        for s in SOURCES.values()
+        if s.licence_class in tuple(licence_classes)
+        and (language is None or s.language == language)
+    ]
+
+
+def languages() -> list[str]:
+    """Every language some source has texts in, English first."""
+    return list(dict.fromkeys(["en", *sorted(s.language for s in SOURCES.values())]))

@@ -23,7 +23,7 @@ from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._ngrams import HashedNgramVectorizer
-from civility.scoring.normalize import normalize
+from civility.scoring.normalize import get_normalizer
 
 WEIGHTS = "weights.npz"
 FORMAT = "civility.FastScorer.v1"
@@ -47,6 +47,11 @@ class FastScorer(ScorerBase):
         dict, attributes not listed get 0.5.
     max_iter : int
         L-BFGS iterations.
+    normalization : str
+        Name of the normaliser applied to every text before its n-grams are taken (see
+        ``civility.scoring.normalize.NORMALIZATIONS``): ``"english"``, or ``"multilingual-v1"``
+        for the other languages' models. Stored in the manifest, so a model is always scored
+        with the reading it was trained with.
 
     Examples
     --------
@@ -65,6 +70,7 @@ class FastScorer(ScorerBase):
         alpha: float = 2e-5,
         class_balance: float | dict[str, float] = 0.5,
         max_iter: int = 200,
+        normalization: str = "english",
     ) -> None:
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -74,6 +80,8 @@ class FastScorer(ScorerBase):
         self.alpha = alpha
         self.class_balance = class_balance
         self.max_iter = max_iter
+        self.normalization = normalization
+        self._normalize = get_normalizer(normalization)
 
     # -- estimator -------------------------------------------------------------------------
 
@@ -87,6 +95,7 @@ class FastScorer(ScorerBase):
             "alpha": self.alpha,
             "class_balance": self.class_balance,
             "max_iter": self.max_iter,
+            "normalization": self.normalization,
         }
 
     def _features(self, normalized: Sequence[str]) -> sp.csr_matrix:
@@ -115,7 +124,7 @@ class FastScorer(ScorerBase):
             raise InvalidParameterError(
                 f"Y must have shape ({len(texts)}, {len(labels)}). Got {Y.shape} instead."
             )
-        normalized = [normalize(t) for t in texts]
+        normalized = [self._normalize(t) for t in texts]
         self.char_vectorizer_ = HashedNgramVectorizer(
             "char", self.char_ngrams, self.max_char_features, self.min_df
         ).fit(normalized)
@@ -139,7 +148,7 @@ class FastScorer(ScorerBase):
         return self
 
     def _predict_proba(self, texts: list[str]) -> np.ndarray:
-        return expit(self._decision_function([normalize(t) for t in texts]))
+        return expit(self._decision_function([self._normalize(t) for t in texts]))
 
     def _decision_function(self, normalized: Sequence[str]) -> np.ndarray:
         """The linear model applied straight to the n-gram weights, without sparse matrices."""

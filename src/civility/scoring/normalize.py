@@ -17,8 +17,11 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+
+from civility.errors import UnknownNameError
 
 _ZERO_WIDTH = dict.fromkeys(
     map(
@@ -362,3 +365,100 @@ def normalize(text: str, split_stable: bool = False) -> str:
     if not changed:
         return text
     return _TOKEN.sub(lambda m: changed.get(m.group(0), m.group(0)), text)
+
+
+# -- other languages ----------------------------------------------------------------------------
+#
+# ``normalize`` above is English: it folds Cyrillic and Greek letters into Latin ones, strips
+# accents and rewrites tokens against an English lexicon, which would turn Russian or Greek into
+# Latin-letter nonsense and unmake words in every other language. Other languages get their own
+# normaliser, versioned by name so that a trained artifact keeps the reading it was trained with
+# (the name is stored in its manifest); a better one is a new name, never an edit of an old one.
+
+_LATIN_LOOKALIKES = str.maketrans(
+    {
+        "a": "а",
+        "e": "е",
+        "o": "о",
+        "p": "р",
+        "c": "с",
+        "x": "х",
+        "y": "у",
+        "k": "к",
+        "m": "м",
+        "t": "т",
+        "b": "в",
+        "h": "н",
+        "3": "з",
+        "0": "о",
+    }
+)
+_WORD = re.compile(r"\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\burl\b", re.IGNORECASE)
+_MENTION = re.compile(r"@\w+|\buser\b", re.IGNORECASE)
+
+
+def _script(char: str) -> str:
+    """ "latin", "cyrillic", "greek" or "" for a letter; cheap, by code point range."""
+    code = ord(char)
+    if char.isascii():
+        return "latin" if char.isalpha() else ""
+    if 0x0400 <= code <= 0x052F:
+        return "cyrillic"
+    if 0x0370 <= code <= 0x03FF:
+        return "greek"
+    return "latin" if 0x00C0 <= code <= 0x024F else ""
+
+
+def _unmix(match: re.Match[str]) -> str:
+    """A word that mixes Latin with Cyrillic or Greek letters is written in the one script all
+    its letters can be read in: "xyй" (Latin x, y) is "хуй", "іdiot" (Cyrillic і) is "idiot".
+    Single-script words, and words no one script can spell, are left alone."""
+    word = match.group(0)
+    scripts = {_script(c) for c in word} - {""}
+    if len(scripts) < 2:
+        return word
+    foreign = [c for c in word if _script(c) in ("cyrillic", "greek")]
+    if all(ord(c) in _CONFUSABLES for c in foreign):
+        return word.translate(_CONFUSABLES)
+    latin = [c for c in word if _script(c) == "latin"]
+    if scripts == {"latin", "cyrillic"} and all(ord(c) in _LATIN_LOOKALIKES for c in latin):
+        return word.translate(_LATIN_LOOKALIKES)
+    return word
+
+
+def normalize_multilingual(text: str) -> str:
+    """``multilingual-v1``: the canonical form for every language but English.
+
+    Only what is safe in any script: NFKC (full-width and compatibility forms), no zero-width
+    characters, lower case, letters stretched past two shortened, mixed-script words written in
+    their majority script, and links and user mentions as ``url`` and ``@user`` whichever way a
+    dataset wrote them (``URL``, ``@USER``, a real handle), so a source's convention teaches
+    nothing. Accents, combining vowel signs (Devanagari) and Hangul syllables stay as written.
+    """
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).lower()
+    text = _URL.sub("url", text)
+    text = _MENTION.sub("@user", text)
+    text = _STRETCHED.sub(r"\1\1", text)
+    if not text.isascii():
+        text = _WORD.sub(_unmix, text)
+    return text
+
+
+NORMALIZATIONS: dict[str, Callable[[str], str]] = {
+    "english": normalize,
+    "multilingual-v1": normalize_multilingual,
+}
+"""Normalisers by the name an artifact's manifest records; names are never reused."""
+
+
+def normalization_for(language: str) -> str:
+    """The normaliser a new model for ``language`` is trained with."""
+    return "english" if language == "en" else "multilingual-v1"
+
+
+def get_normalizer(name: str) -> Callable[[str], str]:
+    try:
+        return NORMALIZATIONS[name]
+    except KeyError:
+        raise UnknownNameError("normalization", name, NORMALIZATIONS) from None
