@@ -73,9 +73,11 @@ def test_train_command_writes_an_artifact_with_a_manifest_and_card(tmp_path: Pat
 
 
 def test_leave_one_source_out_scores_each_held_out_source() -> None:
+    config = TrainingConfig(identity_sentences=300, behaviour_sentences=300)
+    config.scorer_params["max_iter"] = 20
     results = leave_one_source_out(
         ["hatexplain", "stormfront_degibert2018", "fox_news_comments"],
-        scorer_params={"max_iter": 20},
+        config=config,
         limit_per_source=1500,
     )
     assert set(results) == {"hatexplain", "stormfront_degibert2018", "fox_news_comments"}

@@ -78,9 +78,52 @@ def eval_report_command(
         int | None, typer.Option(help="Texts per source for the LOSO models (default: all).")
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Fast-tier artifact directory.")] = None,
+    ood: Annotated[
+        bool,
+        typer.Option(
+            "--ood",
+            help="Print the out-of-domain protocol table for the --compare models instead.",
+        ),
+    ] = False,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --ood: TIER (shipped) or TIER@ROOT (the artifact in ROOT/TIER); "
+            "repeatable, the first is the baseline (default: fast)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="With --ood: texts per set (default 2000).")
+    ] = 2000,
+    loso_source: Annotated[
+        list[str] | None,
+        typer.Option(help="With --ood: leave out only these sources (repeatable)."),
+    ] = None,
 ) -> None:
-    """Write the evaluation report: validation per source, external sets, LOSO, spans."""
+    """Write the evaluation report: validation per source, external sets, LOSO, spans.
+
+    With --ood, print the out-of-domain protocol instead (external sets, leave-one-source-out
+    with --loso, benign identity mentions, identity swaps) for every --compare model in one
+    run; training changes are chosen by it (docs/experiments.md).
+    """
     from rich.console import Console as RichConsole
+
+    log = RichConsole(stderr=True).log
+    if ood:
+        from civility.evaluation.ood import ood_protocol, render_table
+
+        specs = compare or ["fast"]
+        rows = ood_protocol(
+            specs,
+            limit=limit,
+            loso=loso,
+            loso_limit=loso_limit or 3000,
+            loso_max_iter=loso_max_iter,
+            loso_sources=loso_source,
+            progress=log,
+        )
+        typer.echo(render_table(specs, rows), nl=False)
+        return
 
     from civility.data.files import atomic_output
     from civility.evaluation.report import (
@@ -89,16 +132,18 @@ def eval_report_command(
         render_markdown,
     )
     from civility.scoring import FastScorer
+    from civility.scoring.train import TrainingConfig
 
-    log = RichConsole(stderr=True).log
     scorer = load_scorer("fast", model)
     if not isinstance(scorer, FastScorer):
         raise typer.BadParameter("the report describes a fast-tier artifact")
     log("scoring the external sets")
     external = external_evaluation(scorer)
     params = {"max_iter": loso_max_iter}
+    config = TrainingConfig()
+    config.scorer_params.update(params)
     results = (
-        leave_one_source_out(scorer_params=params, progress=log, limit_per_source=loso_limit)
+        leave_one_source_out(config=config, progress=log, limit_per_source=loso_limit)
         if loso
         else None
     )

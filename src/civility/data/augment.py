@@ -8,6 +8,9 @@
 2. **Identity-term bias**: when identity words mostly appear in abuse, a model learns that
    "gay" or "Muslim" is itself toxic. ``identity_sentences`` writes ordinary, non-toxic news
    comments that mention identity groups, to be added to training with every label at 0.
+   ``swap_identity_terms`` rewrites a real comment with its group words swapped for other
+   groups' (counterfactual copies): the protocol measures how far a score moves, and training
+   can add the copies with the original's labels.
 
 The identity terms and templates here are our own. They deliberately do not reuse the Conversation
 AI bias templates, which are the *evaluation* set: training on them would make the bias score
@@ -287,3 +290,50 @@ def identity_sentences(
         sentence = template.format(adj=adj, group=group, Group=group[0].upper() + group[1:])
         out.append(re.sub(r"\b([Aa]) ([AEIOUaeiou])", r"\1n \2", sentence))
     return out
+
+
+SWAP_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("women", "men"),
+    ("woman", "man"),
+    ("girls", "boys"),
+    ("female", "male"),
+    ("females", "males"),
+    ("muslim", "christian", "jewish", "hindu", "buddhist", "sikh", "catholic"),
+    ("muslims", "christians", "jews", "hindus", "buddhists", "sikhs", "catholics"),
+    ("islam", "christianity", "judaism", "hinduism", "buddhism"),
+    ("black", "white", "asian", "latino", "arab", "hispanic"),
+    ("blacks", "whites", "asians", "latinos", "arabs", "hispanics"),
+    ("mexican", "chinese", "african", "indian", "canadian"),
+    ("mexicans", "africans", "indians", "canadians"),
+    ("gay", "lesbian", "bisexual", "transgender", "queer"),
+    ("gays", "lesbians", "homosexuals"),
+    ("aboriginal", "indigenous", "immigrant"),
+    ("immigrants", "refugees", "aboriginals"),
+)
+"""Words that name a group, each with the words of the same grammatical role it may be swapped
+for. Our own list; like the templates, it shares nothing with the bias evaluation's templates."""
+_SWAPS = {word: group for group in SWAP_GROUPS for word in group}
+_SWAP_WORD = re.compile(r"\b(" + "|".join(sorted(_SWAPS, key=len, reverse=True)) + r")\b", re.I)
+
+
+def has_identity_terms(text: str) -> bool:
+    """Whether ``swap_identity_terms`` would change ``text``."""
+    return _SWAP_WORD.search(text) is not None
+
+
+def swap_identity_terms(text: str, rng: np.random.Generator) -> str:
+    """``text`` with every group word replaced by another of its ``SWAP_GROUPS`` entry.
+
+    The replacement keeps the original's capitals (``Muslims`` -> ``Jews``, ``WOMEN`` ->
+    ``MEN``); what the comment says about the group is untouched, so its labels still hold.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        others = [w for w in _SWAPS[word.lower()] if w != word.lower()]
+        new = others[int(rng.integers(len(others)))]
+        if word.isupper() and len(word) > 1:
+            return new.upper()
+        return new.capitalize() if word[0].isupper() else new
+
+    return _SWAP_WORD.sub(replace, text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from civility.evaluation.metrics import (
     roc_auc,
 )
 from civility.scoring import FastScorer, Scorer
+
+if TYPE_CHECKING:
+    from civility.scoring.train import TrainingConfig
 
 Progress = Callable[[str], None]
 
@@ -46,15 +49,15 @@ def external_evaluation(
 
 def leave_one_source_out(
     sources: Sequence[str] | None = None,
-    scorer_params: dict[str, Any] | None = None,
+    config: TrainingConfig | None = None,
     root: Path | None = None,
     progress: Progress = lambda message: None,
     limit_per_source: int | None = None,
 ) -> dict[str, float | None]:
     """TOXICITY ROC-AUC on each source for a model trained on all the other sources.
 
-    Teachers and augmentation are used as in ``civility train``; the held-out source's texts
-    are scored with their human labels only.
+    Teachers and augmentation are used as ``config`` (default: ``civility train``'s) says; the
+    held-out source's texts are scored with their human labels only.
     """
     from civility.scoring.train import TrainingConfig, train_fast
 
@@ -69,9 +72,7 @@ def leave_one_source_out(
         started = time.perf_counter()
         rest = corpus.subset(~held_out)
         rest.splits = np.where(rest.splits == "test", "test", "train")
-        config = TrainingConfig()
-        config.scorer_params.update(scorer_params or {})
-        scorer, _ = train_fast(rest, config, root=root, evaluate=False)
+        scorer, _ = train_fast(rest, config or TrainingConfig(), root=root, evaluate=False)
         target = corpus.subset(held_out)
         known = ~np.isnan(target.labels[:, tox])
         probs = scorer.predict_proba([t for t, k in zip(target.texts, known, strict=True) if k])
