@@ -104,7 +104,7 @@ def test_identity_swaps_show_a_model_that_learned_a_group_word_as_abuse(
         "toxic-spans", [(f"the muslims said: {t} {i}", 0.0) for i, t in enumerate(THANKS * 20)]
     )
     shift = {row.measure: row for row in swap_rows([tiny_scorer, biased], validation, None)}
-    unbiased, learned = shift["mean |shift| TOXICITY"].values
+    unbiased, learned = shift["mean absolute shift TOXICITY"].values
     assert unbiased is not None and learned is not None
     assert learned > 0.5 > 0.2 > unbiased
 

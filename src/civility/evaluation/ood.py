@@ -6,7 +6,8 @@ model does on a site it has never seen. The protocol measures that, for several 
 run (so two builds are compared on the same texts):
 
 - **external sets**: the class-B sets, never trained on, each from another platform: TOXICITY
-  and IDENTITY_ATTACK ROC-AUC on a fixed sample of each;
+  and IDENTITY_ATTACK ROC-AUC on a fixed sample of each (INSULT where a set labels it: the
+  Kaggle news comments label nothing else);
 - **leave one source out**: a model of the same recipe (read from each model's manifest) trained
   without one class-A source, scored on that source;
 - **benign mentions**: validation comments that name an identity group and that people labelled
@@ -35,6 +36,8 @@ from civility.scoring import Scorer, load_scorer
 
 Progress = Callable[[str], None]
 ATTRIBUTES = ("TOXICITY", "IDENTITY_ATTACK")
+EXTERNAL_ATTRIBUTES = (*ATTRIBUTES, "INSULT")
+"""INSULT too: the Kaggle news comments label only insults, and no other set is news."""
 MENTION_SOURCES = ("hatexplain", "implicit_hate_corpus", "goemotions_reddit", "toxic-spans")
 """Sources whose non-toxic validation texts are the benign mentions."""
 FLAG_AT = 0.5
@@ -84,7 +87,7 @@ def external_rows(
         chosen = _sample(len(corpus), limit, rng)
         texts = [corpus.texts[i] for i in chosen]
         probs = [s.predict_proba(texts) for s in scorers]
-        for attribute in ATTRIBUTES:
+        for attribute in EXTERNAL_ATTRIBUTES:
             labels = corpus.labels[chosen, corpus.attributes.index(attribute)]
             values = [
                 _auc(labels, _column(s, p, attribute)) for s, p in zip(scorers, probs, strict=True)
@@ -160,7 +163,7 @@ def swap_rows(
     originals = [validation.texts[i] for i in chosen]
     swapped = [swap_identity_terms(text, rng) for text in originals]
     labels = tox[chosen]
-    rows = [Row("identity swaps", f"mean |shift| {a}", len(chosen)) for a in ATTRIBUTES]
+    rows = [Row("identity swaps", f"mean absolute shift {a}", len(chosen)) for a in ATTRIBUTES]
     gap = Row("identity swaps", "TOXICITY ROC-AUC change", len(chosen))
     for scorer in scorers:
         before, after = scorer.predict_proba(originals), scorer.predict_proba(swapped)
