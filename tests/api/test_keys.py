@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from civility.api.keys import create_key, hash_key, revoke_key
+from civility.api.keys import create_key, hash_key, request_cost, revoke_key
 from civility.cli import app as cli
 from civility.store import ApiKey, Store
 from tests.api.conftest import INSULT
@@ -71,6 +71,28 @@ def test_rate_limit_is_per_key_with_429_and_retry_after(
     assert int(response.headers["retry-after"]) >= 1
     # Other keys are not affected.
     assert client.post(ANALYZE, params={"key": fast}, json=OK).status_code == 200
+
+
+def test_quota_weighs_calls_by_text_length_tier_and_spans(
+    client: TestClient, api_store: Store
+) -> None:
+    assert request_cost(20_000, "accurate", spans=True) >= 100 * request_cost(200, "fast")
+    key, _ = create_key(api_store, "weighed", rate_limit=10)
+    long_with_spans = {
+        "comment": {"text": (INSULT + ". ") * 130},  # 3,120 characters: 4 units, x2 for spans
+        "requestedAttributes": {"TOXICITY": {}},
+        "spanAnnotations": True,
+    }
+    assert client.post(ANALYZE, params={"key": key}, json=long_with_spans).status_code == 200
+    codes = [client.post(ANALYZE, params={"key": key}, json=OK).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # 8 + 2 units spent of 10
+
+
+def test_processes_on_one_store_share_one_quota(make_client, api_store: Store) -> None:  # type: ignore[no-untyped-def]
+    key, _ = create_key(api_store, "shared", rate_limit=6)
+    nodes = [make_client(), make_client()]
+    codes = [nodes[i % 2].post(ANALYZE, params={"key": key}, json=OK).status_code for i in range(8)]
+    assert codes == [200] * 6 + [429] * 2
 
 
 def test_server_default_rate_limit_applies_to_keys_without_their_own(

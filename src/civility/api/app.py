@@ -268,12 +268,8 @@ def create_app(
     *,
     store: Store | None = None,
     scorer: Scorer | None = None,
-    processes: int | None = None,
 ) -> FastAPI:
-    """The API for ``settings`` (default: file and environment), on ``store`` and ``scorer``.
-
-    ``processes`` is how many server processes share the rate limits (default: ``workers``).
-    """
+    """The API for ``settings`` (default: file and environment), on ``store`` and ``scorer``."""
     settings = settings or load_settings()
     store = store or open_store(settings.resolved_database_url)
     scorer = scorer or load_scorer(settings.tier, settings.model_path or None)
@@ -283,7 +279,7 @@ def create_app(
         scorer=scorer,
         batcher=MicroBatcher(scorer, settings.microbatch_max),
         keys=KeyChecker(store),
-        limiter=RateLimiter(processes or settings.workers),
+        limiter=RateLimiter(store),
     )
 
     @contextlib.asynccontextmanager

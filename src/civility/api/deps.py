@@ -64,11 +64,23 @@ def request_key(request: Request) -> str | None:
     return request.query_params.get("key") or request.headers.get("x-goog-api-key") or None
 
 
+def charge(state: AppState, key: KeyInfo | None, cost: int) -> None:
+    """Spend ``cost`` units of ``key``'s quota, or refuse with 429 and ``Retry-After``."""
+    if key is None or cost <= 0:
+        return
+    limit = key.rate_limit if key.rate_limit is not None else state.settings.rate_limit_per_minute
+    wait = state.limiter.acquire(key.id, limit, cost)
+    if wait > 0:
+        raise rate_limited(limit, wait)
+
+
 async def require_api_key(request: Request) -> KeyInfo | None:
-    """The caller's key, checked and charged against its rate limit.
+    """The caller's key, checked and charged one unit of its quota.
 
     None only when the server runs with ``require_key = false`` and no key was sent; a key
-    that is sent is always checked, so a mistyped key is never silently ignored.
+    that is sent is always checked, so a mistyped key is never silently ignored. Routes whose
+    calls cost more (long texts, dearer tiers, spans) charge the rest with ``charge`` once
+    their body is read.
     """
     state = get_state(request)
     key = request_key(request)
@@ -81,10 +93,7 @@ async def require_api_key(request: Request) -> KeyInfo | None:
         info = await run_in_threadpool(state.keys.lookup, key)
     if info is None:
         raise key_invalid()
-    limit = info.rate_limit if info.rate_limit is not None else state.settings.rate_limit_per_minute
-    wait = state.limiter.acquire(info.id, limit)
-    if wait > 0:
-        raise rate_limited(limit, wait)
+    await run_in_threadpool(charge, state, info, 1)
     request.state.api_key = info
     return info
 

@@ -8,7 +8,7 @@ turn its CivilityErrors into the ``{ok, error, errors, status}`` envelope. They 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -18,14 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from civility.api.deps import (
     AdminKey,
+    AppState,
     IngestKey,
     ModerateKey,
     ReadKey,
     ScorerDep,
+    StateDep,
     StoreDep,
+    charge,
     check_community,
 )
 from civility.api.errors import ApiError
+from civility.api.keys import KeyInfo, request_cost
 from civility.errors import CivilityError
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.calibration import calibration_loader
@@ -165,24 +169,32 @@ def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise _refusal(exc.status, [exc.message]) from None
 
 
+def _charge_scoring(state: AppState, key: KeyInfo | None, comments: Sequence[CommentIn]) -> None:
+    """Charge what scoring ``comments`` costs, less the unit the key paid on arrival."""
+    tier = state.settings.tier
+    charge(state, key, sum(request_cost(len(c.text), tier) for c in comments) - 1)
+
+
 @router.post("/comments")
 def submit_comment(
-    body: JsonBody, store: StoreDep, scorer: ScorerDep, key: IngestKey
+    body: JsonBody, state: StateDep, store: StoreDep, scorer: ScorerDep, key: IngestKey
 ) -> dict[str, Any]:
     """Submit one comment; the response carries the decision (approve, hold or reject)."""
     one = parse(SubmitOne, body)
     check_community(key, one.community)
+    _charge_scoring(state, key, [one])
     [result] = call(ingest, store, scorer, [one.to_archive()], one.community, policies)
     return {"ok": True, **result.as_dict()}
 
 
 @router.post("/comments:batch")
 def submit_batch(
-    body: JsonBody, store: StoreDep, scorer: ScorerDep, key: IngestKey
+    body: JsonBody, state: StateDep, store: StoreDep, scorer: ScorerDep, key: IngestKey
 ) -> dict[str, Any]:
     """Submit up to 1,000 comments, all committed together (or none, on any error)."""
     batch = parse(SubmitBatch, body)
     check_community(key, batch.community)
+    _charge_scoring(state, key, batch.comments)
     results = call(
         ingest, store, scorer, [c.to_archive() for c in batch.comments], batch.community, policies
     )

@@ -5,7 +5,9 @@ in listings and revocations. Each key carries scopes (``SCOPES``): a key handed 
 for scoring cannot decide comments or change policies, and a key may be limited to some
 communities. Checking a key on every request must not cost a database round
 trip, so verified keys are cached in-process for ``CACHE_SECONDS``: a revocation takes effect
-within that delay on every server process.
+within that delay on every server process, on every node (the 2 s a deployment of several
+nodes promises). Quotas, on the other hand, are charged in the store (``RateLimiter``), since a
+count kept in each process would grant the quota once per process.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from civility.errors import ApiKeyNotFoundError, InvalidParameterError
-from civility.store import ApiKey, Store
+from civility.store import ApiKey, RateWindow, Store
 
 KEY_PREFIX = "civ_"
 PREFIX_LENGTH = 12
-CACHE_SECONDS = 10.0
+CACHE_SECONDS = 1.0
+WINDOW_SECONDS = 60.0
 
 SCOPES = {
     "score": "the Perspective API: comments:analyze, comments:suggestscore, /batch",
@@ -161,29 +166,70 @@ class KeyChecker:
 
 
 class RateLimiter:
-    """A token bucket per key: ``limit`` requests per minute, bursts up to ``limit``.
+    """Per-key quotas kept in the store: ``limit`` units per key and minute, for all nodes.
 
-    Buckets live in each server process; with N workers each process allows ``limit / N`` so
-    the server as a whole keeps to the key's limit (slightly under when load is uneven).
+    Each charge is one atomic upsert on the key's counter (``INSERT ... ON CONFLICT DO UPDATE
+    ... WHERE ... RETURNING``), so any number of server processes, on one host or many, share
+    one counter and together never grant more than the quota; counting in each process instead
+    would grant it once per process. A window opens with the first call after the previous one
+    ended, and a key that spent its quota waits for its window to end. Windows are timed by
+    each node's clock: nodes must keep time (NTP) to within a small part of a minute.
     """
 
-    def __init__(self, processes: int = 1) -> None:
-        self.processes = max(1, processes)
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, window_s: float = WINDOW_SECONDS) -> None:
+        self.store = store
+        self.window_s = window_s
+        self._postgresql = store.engine.dialect.name == "postgresql"
+        self._insert = postgresql_insert if self._postgresql else sqlite_insert
 
-    def acquire(self, key_id: int, limit: int) -> float:
-        """0.0 if the request may go ahead, else the seconds to wait before retrying."""
+    def acquire(self, key_id: int, limit: int, cost: int = 1) -> float:
+        """0.0 if ``cost`` units may be spent now, else the seconds until the window ends.
+
+        A call dearer than the whole quota is charged the quota: it may still run, alone in
+        its window, rather than never.
+        """
         if limit <= 0:
             return 0.0
-        capacity = max(1.0, limit / self.processes)
-        rate = capacity / 60.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key_id, (capacity, now))
-            tokens = min(capacity, tokens + (now - last) * rate)
-            if tokens >= 1.0:
-                self._buckets[key_id] = (tokens - 1.0, now)
+        cost = max(1, min(cost, limit))
+        now = time.time()
+        table = RateWindow.__table__
+        ended = table.c.window_start <= now - self.window_s
+        statement = (
+            self._insert(table)
+            .values(key_id=key_id, window_start=now, used=cost)
+            .on_conflict_do_update(
+                index_elements=[table.c.key_id],
+                set_={
+                    "window_start": case((ended, now), else_=table.c.window_start),
+                    "used": case((ended, cost), else_=table.c.used + cost),
+                },
+                where=or_(ended, table.c.used + cost <= limit),
+            )
+            .returning(table.c.used)
+        )
+        with self.store.write_engine.begin() as connection:
+            if self._postgresql:
+                # A counter lost in a crash costs nothing; waiting for its fsync costs every call.
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            if connection.execute(statement).first() is not None:
                 return 0.0
-            self._buckets[key_id] = (tokens, now)
-            return (1.0 - tokens) / rate
+            started = connection.scalar(
+                select(table.c.window_start).where(table.c.key_id == key_id)
+            )
+        return max(float(started or now) + self.window_s - now, 0.001)
+
+
+TIER_COST = {"fast": 1, "accurate": 4, "ensemble": 5}
+"""Relative scoring cost per tier (the accurate tier runs a transformer encoder)."""
+COST_CHARACTERS = 1000
+SPANS_COST = 2
+
+
+def request_cost(characters: int, tier: str, spans: bool = False) -> int:
+    """Quota units one scoring call costs: text length x tier x spans.
+
+    A short fast-tier call is 1 unit, so a key's limit reads as requests per minute for
+    ordinary traffic; a 20,000-character accurate-tier call with spans is 20 x 4 x 2 = 160.
+    """
+    length = max(1, -(-characters // COST_CHARACTERS))
+    return length * TIER_COST.get(tier, 1) * (SPANS_COST if spans else 1)

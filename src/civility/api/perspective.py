@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from civility.api.deps import AppState, ScoreKey, StateDep, check_community
+from civility.api.deps import AppState, ScoreKey, StateDep, charge, check_community
 from civility.api.errors import ApiError, invalid_request
-from civility.api.keys import KeyInfo
+from civility.api.keys import KeyInfo, request_cost
 from civility.api.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
 from civility.api.metrics import SCORES
 from civility.api.schemas import (
@@ -304,7 +304,15 @@ async def suggest(
 async def analyze_route(
     body: AnalyzeCommentRequest, state: StateDep, key: ScoreKey
 ) -> JSONResponse:
+    # The key paid one unit before the body was read; a dearer call pays the rest here.
+    await run_in_threadpool(charge, state, key, analyze_cost(body, state) - 1)
     return JSONResponse(await analyze(body, state))
+
+
+def analyze_cost(body: AnalyzeCommentRequest, state: AppState) -> int:
+    """Quota units of one analyze call: its text's length, its tier, and spans if asked."""
+    text = (body.comment.text if body.comment is not None else None) or ""
+    return request_cost(len(text), body.tier or state.settings.tier, bool(body.span_annotations))
 
 
 @router.post(

@@ -249,6 +249,24 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class RateWindow(Base):
+    """How much of its quota an API key has spent in its current window (a minute).
+
+    One row per key, charged by a single atomic upsert (``civility.api.keys.RateLimiter``), so
+    every server process on the store charges the same counter and the total across nodes never
+    exceeds the quota.
+    """
+
+    __tablename__ = "rate_windows"
+
+    key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[float] = mapped_column(Float)
+    """Unix time, in seconds, at which the window began."""
+    used: Mapped[int] = mapped_column(Integer)
+
+
 class Feedback(Base):
     """A suggested score (comments:suggestscore) or a moderator's decision read as a label.
 
