@@ -142,6 +142,12 @@ class StoreError(CivilityError, RuntimeError):
     code = "C070"
 
 
+class WebhookDestinationError(CivilityError, ValueError):
+    """A webhook URL that does not resolve, or resolves to an address webhooks may not reach."""
+
+    status = 422
+
+
 class ApiKeyNotFoundError(CivilityError, LookupError):
     code = "C071"
     status = 404

@@ -70,6 +70,11 @@ class Settings:
     microbatch_max: int = _setting(
         32, "Most concurrent analyze calls scored together in one model call (1: no batching)."
     )
+    webhook_private_destinations: bool = _setting(
+        False,
+        "Allow webhook URLs that resolve to loopback, private, link-local or other non-public "
+        "addresses (a CMS inside your own network); refused by default.",
+    )
     log_level: str = _setting("info", "Server log level (debug, info, warning, error).")
 
     @property

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from civility.errors import DecisionConflictError
+from civility.errors import DecisionConflictError, WebhookDestinationError
 from civility.moderation.queue import article_health, decide_comment, list_queue
-from civility.moderation.webhooks import backoff, deliver_due, verify
+from civility.moderation.webhooks import (
+    backoff,
+    check_destination,
+    claim_due,
+    deliver_due,
+    verify,
+)
 from civility.scoring import FastScorer
+from civility.settings import Settings
 from civility.store import Community, Decision, Store, Webhook, WebhookDelivery
 
 from .conftest import submit
@@ -103,8 +113,9 @@ def test_decisions_reach_the_cms_signed(
     _hook(store, receiver)
     submit(store, tiny_scorer, rows(2))
     with httpx.Client() as client:
-        assert deliver_due(store, client) == 2
-        assert deliver_due(store, client) == 0  # delivered events are not sent again
+        assert deliver_due(store, client, allow_private=True) == 2
+        # Delivered events are not sent again.
+        assert deliver_due(store, client, allow_private=True) == 0
     headers, body = Receiver.received[0]
     assert verify(SECRET, headers["x-civility-timestamp"], body, headers["x-civility-signature"])
     assert not verify(
@@ -125,7 +136,7 @@ def test_failed_deliveries_are_retried_with_backoff(
     Receiver.fail_first = 1
     submit(store, tiny_scorer, rows(1))
     with httpx.Client() as client:
-        deliver_due(store, client)
+        deliver_due(store, client, allow_private=True)
         with store.session() as session:
             delivery = session.scalars(select(WebhookDelivery)).one()
         assert (delivery.status, delivery.attempts, delivery.last_error) == (
@@ -134,12 +145,13 @@ def test_failed_deliveries_are_retried_with_backoff(
             "HTTP 503",
         )
         assert delivery.next_attempt_at > datetime.now(UTC)
-        assert deliver_due(store, client) == 0  # not due yet: it waits out its backoff
+        # Not due yet: it waits out its backoff.
+        assert deliver_due(store, client, allow_private=True) == 0
         with store.writer() as session:
             session.execute(
                 WebhookDelivery.__table__.update().values(next_attempt_at=datetime.now(UTC))
             )
-        assert deliver_due(store, client) == 1
+        assert deliver_due(store, client, allow_private=True) == 1
     assert len(Receiver.received) == 1
     assert backoff(1, 1.0) < backoff(3, 1.0) < backoff(30, 1.0) == 3600.0
 
@@ -165,3 +177,122 @@ def test_a_discussion_turning_toxic_raises_one_alert(store: Store, tiny_scorer: 
     assert health["alert"] is True and health["comments"] == 14
     queue = list_queue(store, "default", article="hot")
     assert queue["items"] and all(i["thread_alert"] for i in queue["items"])
+
+
+class SlowReceiver(BaseHTTPRequestHandler):
+    """Takes its time with each event and notes any event that arrives while it is in flight."""
+
+    seen: ClassVar[list[str]] = []
+    in_flight: ClassVar[set[str]] = set()
+    overlaps: ClassVar[list[str]] = []
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["content-length"]))
+        delivery = self.headers["x-civility-delivery"]
+        with SlowReceiver.lock:
+            if delivery in SlowReceiver.in_flight:
+                SlowReceiver.overlaps.append(delivery)
+            SlowReceiver.in_flight.add(delivery)
+            SlowReceiver.seen.append(delivery)
+        time.sleep(0.02)
+        with SlowReceiver.lock:
+            SlowReceiver.in_flight.discard(delivery)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_processes_delivering_together_send_each_event_once(
+    store: Store, tiny_scorer: FastScorer
+) -> None:
+    SlowReceiver.seen, SlowReceiver.overlaps = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _hook(store, f"http://127.0.0.1:{server.server_port}/hook")
+    submit(store, tiny_scorer, rows(40))
+    barrier = threading.Barrier(3)
+
+    def worker(_: int) -> None:
+        with httpx.Client() as client:
+            barrier.wait()
+            while deliver_due(store, client, limit=5, allow_private=True):
+                pass
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(worker, range(3)))
+    server.shutdown()
+    with store.session() as session:
+        deliveries = session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempts).order_by(WebhookDelivery.id)
+        ).all()
+    assert len(deliveries) >= 40  # a decision per comment, and the thread's alert
+    assert sorted(SlowReceiver.seen, key=int) == [str(d.id) for d in deliveries]  # each once
+    assert SlowReceiver.overlaps == []
+    assert {d.attempts for d in deliveries} == {1}
+
+
+def test_a_killed_senders_claims_expire_and_are_sent_again(
+    store: Store, tiny_scorer: FastScorer, receiver: str
+) -> None:
+    _hook(store, receiver)
+    submit(store, tiny_scorer, rows(2))
+    assert len(claim_due(store, 10, lease_s=0.5)) == 2  # claimed, then the process "dies"
+    assert claim_due(store, 10) == []  # nobody else may take them while the lease runs
+    time.sleep(0.6)
+    with httpx.Client() as client:
+        assert deliver_due(store, client, allow_private=True) == 2
+    assert len(Receiver.received) == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:127.0.0.1]/x",
+    ],
+)
+def test_webhooks_to_private_addresses_are_refused(url: str) -> None:
+    with pytest.raises(WebhookDestinationError, match="non-public address"):
+        check_destination(url)
+    check_destination(url, allow_private=True)
+
+
+def _app(store: Store, scorer: FastScorer, tmp_path: Path, **settings: Any) -> TestClient:
+    from civility.api import create_app
+
+    values = Settings(data_dir=str(tmp_path), require_key=False, **settings)
+    return TestClient(create_app(values, store=store, scorer=scorer))
+
+
+def test_registration_refuses_private_destinations_unless_allowed(
+    store: Store, tiny_scorer: FastScorer, tmp_path: Path
+) -> None:
+    hook = {"url": "http://127.0.0.1:9/hook", "secret": SECRET}
+    with _app(store, tiny_scorer, tmp_path) as client:
+        client.put("/v1/communities/news", json={"name": "News"})
+        refused = client.post("/v1/communities/news/webhooks", json=hook)
+        assert refused.status_code == 422
+        assert "non-public address" in refused.json()["error"]
+    with _app(store, tiny_scorer, tmp_path, webhook_private_destinations=True) as client:
+        assert client.post("/v1/communities/news/webhooks", json=hook).status_code == 200
+
+
+def test_delivery_failures_are_visible_through_the_api(
+    store: Store, tiny_scorer: FastScorer, tmp_path: Path
+) -> None:
+    _hook(store, "http://127.0.0.1:9/never")  # registered while allowed; not allowed now
+    submit(store, tiny_scorer, rows(2))
+    with httpx.Client() as client:
+        assert deliver_due(store, client) == 2
+    with _app(store, tiny_scorer, tmp_path) as client:
+        [hook] = client.get("/v1/communities/default/webhooks").json()["webhooks"]
+    assert hook["deliveries"] == {"pending": 2, "delivered": 0, "failed": 0}
+    assert len(hook["recent_failures"]) == 2
+    assert all("non-public address" in f["error"] for f in hook["recent_failures"])

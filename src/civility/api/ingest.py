@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from sqlalchemy import select
 
 from civility.api.deps import (
     AdminKey,
@@ -30,7 +31,7 @@ from civility.api.deps import (
 )
 from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
-from civility.errors import CivilityError
+from civility.errors import CivilityError, NotFoundError
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.calibration import calibration_loader
 from civility.moderation.ingest import DEFAULT_COMMUNITY, ingest
@@ -42,7 +43,7 @@ from civility.moderation.queue import (
     decide_comment,
     list_queue,
 )
-from civility.moderation.webhooks import WebhookWorker
+from civility.moderation.webhooks import WebhookWorker, check_destination, delivery_report
 from civility.store import Community, Webhook
 
 MAX_BATCH = 1000
@@ -53,7 +54,10 @@ MAX_BATCH = 1000
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Deliver webhooks in the background for as long as the server runs."""
     state = getattr(app.state, "civility", None)
-    worker = WebhookWorker(state.store).start() if state is not None else None
+    worker = None
+    if state is not None:
+        allow_private = state.settings.webhook_private_destinations
+        worker = WebhookWorker(state.store, allow_private=allow_private).start()
     try:
         yield
     finally:
@@ -298,19 +302,43 @@ def put_community(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> 
     return {"ok": True, **call(_put_community, store, slug, parse(CommunityIn, body))}
 
 
-def _add_webhook(store: Any, slug: str, hook: WebhookIn) -> dict[str, Any]:
+def _community_id(session: Any, slug: str) -> int:
+    community_id = session.scalar(select(Community.id).where(Community.slug == slug))
+    if community_id is None:
+        raise NotFoundError(f"Unknown community {slug!r}.")
+    return int(community_id)
+
+
+def _add_webhook(store: Any, slug: str, hook: WebhookIn, allow_private: bool) -> dict[str, Any]:
+    check_destination(hook.url, allow_private)
     with store.writer() as session:
-        community = session.query(Community).filter_by(slug=slug).one_or_none()
-        if community is None:
-            raise CivilityError(f"Unknown community {slug!r}.")
-        row = Webhook(community_id=community.id, url=hook.url, secret=hook.secret)
+        row = Webhook(community_id=_community_id(session, slug), url=hook.url, secret=hook.secret)
         session.add(row)
         session.flush()
         return {"id": row.id, "url": row.url}
 
 
 @router.post("/communities/{slug}/webhooks")
-def add_webhook(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> dict[str, Any]:
-    """Register a CMS endpoint for the community's decisions and thread alerts."""
+def add_webhook(slug: str, body: JsonBody, state: StateDep, key: AdminKey) -> dict[str, Any]:
+    """Register a CMS endpoint for the community's decisions and thread alerts.
+
+    A URL whose host resolves to a non-public address is refused (422) unless the server
+    allows it with ``webhook_private_destinations``.
+    """
     check_community(key, slug)
-    return {"ok": True, **call(_add_webhook, store, slug, parse(WebhookIn, body))}
+    hook = parse(WebhookIn, body)
+    allow_private = state.settings.webhook_private_destinations
+    return {"ok": True, **call(_add_webhook, state.store, slug, hook, allow_private)}
+
+
+def _webhooks(store: Any, slug: str) -> dict[str, Any]:
+    with store.session() as session:
+        community_id = _community_id(session, slug)
+    return {"webhooks": delivery_report(store, community_id)}
+
+
+@router.get("/communities/{slug}/webhooks")
+def list_webhooks(slug: str, store: StoreDep, key: AdminKey) -> dict[str, Any]:
+    """The community's webhooks, their deliveries counted by status, and their last failures."""
+    check_community(key, slug)
+    return {"ok": True, **call(_webhooks, store, slug)}
