@@ -143,7 +143,7 @@ class StoreError(CivilityError, RuntimeError):
 
 
 class WebhookDestinationError(CivilityError, ValueError):
-    """A webhook URL that does not resolve, or resolves to an address webhooks may not reach."""
+    """A webhook URL that is not http(s), or whose host resolves to a non-public address."""
 
     status = 422
 

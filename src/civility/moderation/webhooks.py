@@ -101,7 +101,7 @@ def check_destination(url: str, allow_private: bool = False) -> None:
     private, link-local or otherwise non-global address would let any key holder make the
     server reach into its own network (SSRF). Every address the host resolves to must be
     global; the check runs when the webhook is registered and again before each delivery,
-    since what a name resolves to can change.
+    since what a name resolves to can change (a name that resolves nowhere yet is accepted).
     """
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -112,9 +112,7 @@ def check_destination(url: str, allow_private: bool = False) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError):
-        raise WebhookDestinationError(
-            f"Webhook host {parts.hostname!r} does not resolve."
-        ) from None
+        return  # a name that does not resolve reaches nothing; delivery fails and retries
     for *_, address in found:
         ip = ipaddress.ip_address(str(address[0]).split("%")[0])
         if not ip.is_global:
