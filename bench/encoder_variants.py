@@ -2,7 +2,7 @@
 
 Run from the repository root after exporting the variants you want to compare, e.g.
 
-    .venv/bin/python -c "from civility.scoring import train_accurate as t; t.export_encoder(6)"
+    .venv/bin/python -c "from civility.training import accurate as t; t.export_encoder(6)"
     .venv/bin/python bench/encoder_variants.py var/cache/accurate/encoder-L6:128 \\
         var/cache/accurate/encoder-L3:128 var/cache/accurate/encoder-L3:64
 

@@ -13,7 +13,7 @@ from civility.attributes import ATTRIBUTE_NAMES
 from civility.data import Example, build_corpus, dedup_key, load_corpus
 from civility.data.multilingual import MULTILINGUAL_SOURCES
 from civility.data.sources import SOURCES, default_sources, get_source, languages
-from civility.scoring.normalize import normalize, normalize_multilingual
+from civility.text.normalize import normalize, normalize_multilingual
 from tests.conftest import requires_data
 
 CHINESE = ["谢谢你的分享", "你真是个白痴", "今天天气很好"]

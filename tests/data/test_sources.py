@@ -19,7 +19,7 @@ from civility.data import LOCAL_CLASS, build_corpus, load_corpus, summarize
 from civility.data.sources import get_source
 from civility.data.teachers import load_teacher_scores, mix_teachers
 from civility.errors import ConfigError, InputFileError, UnknownNameError
-from civility.scoring.train import TrainingConfig, training_metadata
+from civility.training.fast import TrainingConfig, training_metadata
 from tests.conftest import SHARED_DATA, requires_data
 
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from civility.evaluation.metrics import attribute_metrics, mean_over_sources
 from civility.evaluation.report import render_markdown, render_model_card
+from civility.metrics import attribute_metrics, mean_over_sources
 
 ATTRIBUTES = ("TOXICITY", "INSULT")
 

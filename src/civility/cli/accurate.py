@@ -79,7 +79,7 @@ def train_accurate_command(
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
     from civility.scoring import AccurateScorer, FastScorer
-    from civility.scoring.train_accurate import (
+    from civility.training.accurate import (
         FIXED_RANGES_CREDIT,
         AccurateConfig,
         build_encoder,

@@ -132,7 +132,7 @@ def eval_report_command(
         render_markdown,
     )
     from civility.scoring import FastScorer
-    from civility.scoring.train import TrainingConfig
+    from civility.training.fast import TrainingConfig
 
     scorer = load_scorer("fast", model)
     if not isinstance(scorer, FastScorer):

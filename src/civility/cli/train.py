@@ -46,7 +46,7 @@ ExtraData = Annotated[
 def parse_clean_weights(values: list[str]) -> dict[str, float]:
     """``--clean-weight`` values as a config's ``clean_weights``; bad ones fail before any data
     is read."""
-    from civility.scoring.train import check_clean_weights
+    from civility.training.fast import check_clean_weights
 
     weights = {}
     for value in values:
@@ -136,7 +136,7 @@ def train_command(
     """Train the fast-tier scorer on the shared data and write it with its manifest."""
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
-    from civility.scoring.train import TrainingConfig, train_fast
+    from civility.training.fast import TrainingConfig, train_fast
 
     config = TrainingConfig(teacher_share=teacher_share, seed=seed)
     if clean_weight is not None:

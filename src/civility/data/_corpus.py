@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.scoring.normalize import normalize, normalize_multilingual
+from civility.text.normalize import normalize, normalize_multilingual
 
 VALID_PERCENT = 10
 """Share of each source (by text hash) held out for validation."""

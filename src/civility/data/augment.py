@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from civility.errors import UnknownNameError
-from civility.scoring.normalize import lexicon_words, spells_another_word
+from civility.text.normalize import lexicon_words, spells_another_word
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7", "l": "1", "g": "9"}

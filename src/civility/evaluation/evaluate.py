@@ -10,7 +10,7 @@ import numpy as np
 
 from civility.data.files import iter_labelled
 from civility.errors import InputFileError
-from civility.evaluation.metrics import attribute_metrics
+from civility.metrics import attribute_metrics
 from civility.scoring import Scorer
 
 BATCH_SIZE = 1024

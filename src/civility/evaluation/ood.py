@@ -31,7 +31,7 @@ import numpy as np
 from civility.data import Corpus, default_sources, load_corpus
 from civility.data.augment import has_identity_terms, swap_identity_terms
 from civility.evaluation.identity_data import mentioned_groups
-from civility.evaluation.metrics import roc_auc
+from civility.metrics import roc_auc
 from civility.scoring import Scorer, load_scorer
 
 Progress = Callable[[str], None]
@@ -188,7 +188,7 @@ def loso_rows(
     """Leave-one-source-out TOXICITY ROC-AUC of each fast-tier model's recipe, as recorded in
     its manifest, at ``limit`` texts per source (augmentation scaled down to match)."""
     from civility.evaluation.report import leave_one_source_out
-    from civility.scoring.train import TrainingConfig
+    from civility.training.fast import TrainingConfig
 
     per_model: list[dict[str, float | None]] = []
     for scorer in scorers:

@@ -19,7 +19,7 @@ import numpy as np
 
 from civility.data import LOCAL_CLASS, load_corpus
 from civility.data.sources import SOURCES, default_sources
-from civility.evaluation.metrics import (
+from civility.metrics import (
     MIN_CLASS,
     attribute_metrics,
     is_measurable,
@@ -29,7 +29,7 @@ from civility.evaluation.metrics import (
 from civility.scoring import FastScorer, Scorer
 
 if TYPE_CHECKING:
-    from civility.scoring.train import TrainingConfig
+    from civility.training.fast import TrainingConfig
 
 Progress = Callable[[str], None]
 
@@ -59,7 +59,7 @@ def leave_one_source_out(
     Teachers and augmentation are used as ``config`` (default: ``civility train``'s) says; the
     held-out source's texts are scored with their human labels only.
     """
-    from civility.scoring.train import TrainingConfig, train_fast
+    from civility.training.fast import TrainingConfig, train_fast
 
     names = list(sources) if sources is not None else default_sources("A")
     corpus = load_corpus(names, root=root, limit_per_source=limit_per_source)

@@ -9,7 +9,6 @@ from civility.scoring._base import MAX_TEXT_BYTES, Scorer, Span, check_text
 from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
 from civility.scoring._loading import TIERS, default_model_path, load_scorer
-from civility.scoring.normalize import normalize
 
 __all__ = [
     "MAX_TEXT_BYTES",
@@ -22,5 +21,4 @@ __all__ = [
     "check_text",
     "default_model_path",
     "load_scorer",
-    "normalize",
 ]

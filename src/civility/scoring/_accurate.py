@@ -30,10 +30,14 @@ from civility.errors import (
     NotFittedError,
 )
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
-from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
+from civility.scoring._encoder import (
+    ENCODER_FILE,
+    TOKENIZER_FILE,
+    OnnxEncoder,
+    serialized_has_dynamic_ranges,
+)
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._masked_mlp import MaskedMLP
-from civility.scoring.quantize import serialized_has_dynamic_ranges
 
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"

@@ -1,8 +1,8 @@
 """The accurate tier's sentence encoder, served by onnxruntime: no torch at scoring time.
 
 The encoder is all-MiniLM-L6-v2 with its mean pooling and L2 normalisation folded into one
-ONNX graph and quantised to int8 with fixed activation ranges (``train_accurate.build_encoder``
-builds it; ``quantize`` says why the ranges are fixed). Texts are
+ONNX graph and quantised to int8 with fixed activation ranges (``civility.training.accurate``
+builds it; ``civility.training.quantize`` says why the ranges are fixed). Texts are
 tokenised with the ``tokenizers`` package from the tokenizer shipped beside the graph. Batches
 are formed from texts of similar token length, so short comments do not pay for the padding of
 long ones; that alone is worth more than any kernel setting on news-length comments.
@@ -17,10 +17,21 @@ from pathlib import Path
 import numpy as np
 
 from civility.errors import ArtifactError
-from civility.scoring.normalize import normalize
+from civility.text.normalize import normalize
 
 ENCODER_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
+DYNAMIC = "DynamicQuantizeLinear"
+"""The operator that picks an int8 activation range per batch (see ``training.quantize``)."""
+
+
+def serialized_has_dynamic_ranges(graph: bytes) -> bool:
+    """``has_dynamic_ranges`` for a graph's file contents, without onnx (a training dependency).
+
+    An operator's type is stored in the file as its plain name, so a search of the bytes
+    finds it: what serving can afford at load time.
+    """
+    return DYNAMIC.encode() in graph
 
 
 class OnnxEncoder:

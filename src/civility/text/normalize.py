@@ -142,7 +142,7 @@ def _load_lexicon() -> tuple[frozenset[str], frozenset[str], dict[str, str], dic
     words: list[str] = []
     variants: dict[str, str] = {}
     keep: set[str] = set()
-    text = resources.files("civility.scoring").joinpath("lexicon.txt").read_text("utf-8")
+    text = resources.files("civility.text").joinpath("lexicon.txt").read_text("utf-8")
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -197,7 +197,7 @@ def _skeleton(token: str) -> str:
 _LEXICON, _KEEP, _VARIANTS, _SKELETONS = _load_lexicon()
 _ENGLISH = frozenset(
     line
-    for line in resources.files("civility.scoring")
+    for line in resources.files("civility.text")
     .joinpath("english_words.txt")
     .read_text("utf-8")
     .split("\n")

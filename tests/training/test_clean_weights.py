@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from civility.attributes import ATTRIBUTE_NAMES, attribute_index
-from civility.scoring.train import weight_clean_texts
+from civility.training.fast import weight_clean_texts
 
 TOXICITY = attribute_index("TOXICITY")
 

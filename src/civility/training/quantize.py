@@ -22,21 +22,12 @@ import numpy as np
 if TYPE_CHECKING:
     import onnx
 
-DYNAMIC = "DynamicQuantizeLinear"
+from civility.scoring._encoder import DYNAMIC
 
 
 def has_dynamic_ranges(model: onnx.ModelProto) -> bool:
     """Whether any activation range of ``model`` is still chosen per batch."""
     return any(node.op_type == DYNAMIC for node in model.graph.node)
-
-
-def serialized_has_dynamic_ranges(graph: bytes) -> bool:
-    """``has_dynamic_ranges`` for a graph's file contents, without onnx (a training dependency).
-
-    An operator's type is stored in the file as its plain name, so a search of the bytes
-    finds it: what serving can afford at load time.
-    """
-    return DYNAMIC.encode() in graph
 
 
 def measure_ranges(

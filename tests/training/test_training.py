@@ -13,7 +13,7 @@ from civility.cli import main
 from civility.data import load_corpus
 from civility.evaluation.report import leave_one_source_out
 from civility.scoring import FastScorer
-from civility.scoring.train import TrainingConfig, train_fast
+from civility.training.fast import TrainingConfig, train_fast
 from tests.conftest import requires_data
 
 pytestmark = [requires_data, pytest.mark.data, pytest.mark.slow]

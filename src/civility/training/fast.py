@@ -23,7 +23,7 @@ from civility.data import Corpus, load_teacher_scores, mix_teachers
 from civility.data.augment import identity_sentences, obfuscated_copies
 from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import SOURCES, data_root
-from civility.evaluation.metrics import attribute_metrics, span_f1
+from civility.metrics import attribute_metrics, span_f1
 from civility.scoring._fast import FastScorer
 from civility.scoring.spans import word_probabilities
 
