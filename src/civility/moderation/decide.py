@@ -31,6 +31,14 @@ PARENT_CONTEXT_CHARS = 1000
 _POINTING = re.compile(
     r"(?i)\b(?:they|them|their|theirs|those|these|he|him|his|she|her|hers|such people)\b"
 )
+SENTENCES_FROM_CHARS = 200
+"""Comments at least this long are also scored sentence by sentence: averaged into the whole,
+one insult after 430 characters of civil text fell from 0.99 alone to 0.26 in the fast tier."""
+SENTENCE_WEIGHT = 0.8
+"""How far a comment's score moves toward its worst sentence's, where that one is higher."""
+MAX_SENTENCE_WINDOWS = 24
+"""Longer comments are cut into this many windows of consecutive sentences, not more."""
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
 
 
 @dataclass(frozen=True)
@@ -66,10 +74,46 @@ def in_context(parent: str, reply: str) -> str:
     return f"{parent[-PARENT_CONTEXT_CHARS:]}\n{reply}"
 
 
+def sentence_windows(text: str) -> list[str]:
+    """The stretches of a long comment that are scored on their own: its sentences, grouped
+    into at most ``MAX_SENTENCE_WINDOWS`` windows; none for a short or one-sentence comment."""
+    if len(text) < SENTENCES_FROM_CHARS:
+        return []
+    parts = [part for part in _SENTENCE_BREAK.split(text) if part.strip()]
+    if len(parts) < 2:
+        return []
+    size = -(-len(parts) // MAX_SENTENCE_WINDOWS)
+    return [" ".join(parts[i : i + size]) for i in range(0, len(parts), size)]
+
+
+def score_texts(
+    scorer: Scorer, texts: Sequence[str], extra: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Comments' probabilities, each raised toward its worst sentence's, and ``extra`` texts'
+    as they are: one model call, the sentences riding along after the texts.
+
+    A comment's score per attribute is ``whole + SENTENCE_WEIGHT * max(0, worst - whole)``,
+    ``worst`` the highest of its sentence windows: a long civil comment keeps its own score,
+    one with an insult in it scores close to the insult.
+    """
+    windows = [sentence_windows(text) for text in texts]
+    flat = [window for group in windows for window in group]
+    probabilities = np.asarray(scorer.predict_proba([*texts, *extra, *flat]))
+    n, offset = len(texts), len(texts) + len(extra)
+    own = probabilities[:n].copy()
+    for i, group in enumerate(windows):
+        if group:
+            worst = probabilities[offset : offset + len(group)].max(axis=0)
+            own[i] += SENTENCE_WEIGHT * np.maximum(worst - own[i], 0.0)
+            offset += len(group)
+    return own, probabilities[n : len(texts) + len(extra)]
+
+
 def score_with_context(
     scorer: Scorer, comments: Sequence[ArchiveComment], parent_texts: Mapping[str, str]
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Each comment's own probabilities, and "parent + reply" ones for replies that need it.
+    """Each comment's own probabilities (``score_texts``), and "parent + reply" ones for
+    replies that need it.
 
     Still one model call per batch: the context texts ride along after the comments. The
     context rows are keyed by comment id; replies whose parent text is unknown (not stored,
@@ -80,15 +124,10 @@ def score_with_context(
         for c in comments
         if c.parent_id and parent_texts.get(c.parent_id) and needs_context(c.text)
     ]
-    if not pairs:
-        return score_batch(scorer, comments), {}
-    probabilities = np.asarray(
-        scorer.predict_proba([c.text for c in comments] + [text for _, text in pairs])
+    own, read_in_context = score_texts(
+        scorer, [c.text for c in comments], [text for _, text in pairs]
     )
-    n = len(comments)
-    return probabilities[:n], {
-        comment_id: probabilities[n + i] for i, (comment_id, _) in enumerate(pairs)
-    }
+    return own, {comment_id: read_in_context[i] for i, (comment_id, _) in enumerate(pairs)}
 
 
 def context_fact(label: str) -> str:
@@ -97,8 +136,8 @@ def context_fact(label: str) -> str:
 
 
 def score_batch(scorer: Scorer, comments: Sequence[ArchiveComment]) -> np.ndarray:
-    """One model call for the whole batch."""
-    return np.asarray(scorer.predict_proba([c.text for c in comments]))
+    """One model call for the whole batch, long comments held at their worst sentence."""
+    return score_texts(scorer, [c.text for c in comments])[0]
 
 
 def decide_batch(
