@@ -41,6 +41,11 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface `civility serve` listens on.")
     port: int = _setting(8080, "TCP port `civility serve` listens on.")
     workers: int = _setting(1, "Server processes; each loads the model once.")
+    trusted_proxies: str = _setting(
+        "",
+        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (empty: none; the client is the connection's peer).",
+    )
     tier: str = _setting("fast", "Scorer tier the API serves (fast, accurate, ensemble).")
     model_path: str = _setting(
         "",

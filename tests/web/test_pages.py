@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from civility.attributes import ATTRIBUTE_NAMES
@@ -12,13 +11,7 @@ from civility.moderation.queue import comment_record
 from civility.store import Author, Comment, Store
 from civility.web import sessions
 from civility.web.accounts import set_password
-from civility.web.routes import LIMITER
 from tests.web.conftest import HOSTILE, PASSWORD, csrf_of, login
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter() -> None:
-    LIMITER._failures.clear()
 
 
 def ids_in_order(html: str) -> list[int]:

@@ -82,6 +82,10 @@ def serve_command(
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,  # uvicorn's would log ?key=; the app logs requests without it
+        # uvicorn believes X-Forwarded-For from loopback by default, which would let any local
+        # client pick its address (and so its login throttle); only named proxies are believed.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

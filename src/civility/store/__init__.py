@@ -3,7 +3,14 @@
 See ``docs/store.md`` for the tables and how other packages use them.
 """
 
-from civility.store.engine import Store, current_revision, head_revision, migrate, open_store
+from civility.store.engine import (
+    Store,
+    conflict_insert,
+    current_revision,
+    head_revision,
+    migrate,
+    open_store,
+)
 from civility.store.models import (
     ApiKey,
     Article,
@@ -14,6 +21,7 @@ from civility.store.models import (
     Community,
     Decision,
     Feedback,
+    LoginFailures,
     Moderator,
     RateWindow,
     Score,
@@ -32,12 +40,14 @@ __all__ = [
     "Community",
     "Decision",
     "Feedback",
+    "LoginFailures",
     "Moderator",
     "RateWindow",
     "Score",
     "Store",
     "Webhook",
     "WebhookDelivery",
+    "conflict_insert",
     "current_revision",
     "head_revision",
     "migrate",

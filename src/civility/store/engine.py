@@ -21,6 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +64,16 @@ class Store:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+def conflict_insert(session: Session, model: type[Any]) -> Any:
+    """``INSERT`` for ``model`` with ``on_conflict_do_nothing/update`` on the session's backend.
+
+    SQLite and PostgreSQL spell ``INSERT ... ON CONFLICT`` the same way, but SQLAlchemy builds
+    it from each dialect's own ``insert``.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:

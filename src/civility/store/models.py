@@ -267,6 +267,22 @@ class RateWindow(Base):
     used: Mapped[int] = mapped_column(Integer)
 
 
+class LoginFailures(Base):
+    """Failed sign-ins counted under one key (an account, an address, or the two together).
+
+    Kept in the store, not in a process, so every worker and every node counts the same
+    failures. Keys are fixed-length hashes: a megabyte-long username costs one short row.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    """Start of the current window; failures older than the window are forgotten."""
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class Feedback(Base):
     """A suggested score (comments:suggestscore) or a moderator's decision read as a label.
 

@@ -19,6 +19,7 @@ from civility.errors import ModeratorError, UnknownNameError
 from civility.store import Community, Moderator, Store
 
 MIN_PASSWORD_LENGTH = 10
+MAX_USERNAME_LENGTH = 100
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("civility: a password nobody has")
 
@@ -93,8 +94,8 @@ def create_moderator(
 ) -> ModeratorInfo:
     """Create an account; communities must exist (a typo must not create an empty one)."""
     username = username.strip()
-    if not username or len(username) > 100:
-        raise ModeratorError("Usernames must be 1 to 100 characters long.")
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        raise ModeratorError(f"Usernames must be 1 to {MAX_USERNAME_LENGTH} characters long.")
     password_hash = hash_password(password)
     with store.writer() as session:
         if session.scalar(select(Moderator.id).where(Moderator.username == username)):

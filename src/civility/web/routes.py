@@ -32,7 +32,12 @@ from civility.errors import CivilityError, ForbiddenError, NotFoundError
 from civility.moderation.queue import decide_comment
 from civility.scoring import Scorer, check_text
 from civility.web import sessions
-from civility.web.accounts import ModeratorInfo, authenticate, moderator_by_id
+from civility.web.accounts import (
+    MAX_USERNAME_LENGTH,
+    ModeratorInfo,
+    authenticate,
+    moderator_by_id,
+)
 from civility.web.charts import stacked_bars
 from civility.web.highlight import Segment, segments
 from civility.web.queue import (
@@ -300,8 +305,11 @@ def login(
     expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or ""
     if not _same_origin(request) or not expected or not sessions.tokens_match(expected, csrf):
         return _login_form(request, next, "The form expired; please sign in again.", 403)
+    # One character past the longest username: still no account's, and nothing longer is kept.
+    username = username[: MAX_USERNAME_LENGTH + 1]
     address = request.client.host if request.client else "?"
-    wait = LIMITER.retry_after(username, address)
+    limiter = sessions.LoginLimiter(state.store)
+    wait = limiter.retry_after(username, address)
     if wait:
         response = _login_form(
             request, next, f"Too many failed sign-ins. Try again in {wait} seconds.", 429
@@ -310,16 +318,13 @@ def login(
         return response
     moderator = authenticate(state.store, username, password)
     if moderator is None:
-        LIMITER.failed(username, address)
+        limiter.failed(username, address)
         return _login_form(request, next, "Wrong username or password.", 401)
-    LIMITER.succeeded(username)
+    limiter.succeeded(username, address)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session(request, response, sessions.new_session(moderator.id, moderator.fingerprint))
     response.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/moderate/login")
     return response
-
-
-LIMITER = sessions.LoginLimiter()
 
 
 @router.post("/moderate/logout")

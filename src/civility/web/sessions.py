@@ -1,4 +1,4 @@
-"""Sign-in sessions, CSRF tokens and the login rate limit, without a sessions table.
+"""Sign-in sessions, CSRF tokens and the login throttle.
 
 A session is a signed cookie (HMAC-SHA256 with a per-installation secret) naming the moderator,
 when they signed in and when they were last seen. It ends after ``IDLE_SECONDS`` without a
@@ -17,13 +17,18 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import case, delete, select
+
+from civility.store import LoginFailures, Store, conflict_insert
 
 SESSION_COOKIE = "civility_session"
 LOGIN_CSRF_COOKIE = "civility_login"
@@ -35,6 +40,7 @@ REFRESH_SECONDS = 60
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_DELAY_MAX_SECONDS = 30.0
 
 _SECRETS: dict[str, bytes] = {}
 _SECRETS_LOCK = threading.Lock()
@@ -127,44 +133,98 @@ def tokens_match(expected: str, given: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Failed sign-ins per account and per address in a sliding window (per server process).
+    """Failed sign-ins per address, per account, and per account from one address, in the store.
 
-    Counting per account stops password guessing on one username from many addresses; per
-    address stops one client trying many usernames. A successful sign-in clears the account's
-    failures but not the address's.
+    * An address with ``LOGIN_FAILURES_PER_ADDRESS`` failures in the window is refused for the
+      rest of it (one client trying many usernames or passwords).
+    * An account with ``LOGIN_FAILURES_PER_ACCOUNT`` failures from one address is refused from
+      that address for the rest of the window.
+    * From any other address, the account is only slowed down: each failure past
+      ``LOGIN_FAILURES_PER_ACCOUNT`` doubles the wait after the latest one, up to
+      ``LOGIN_DELAY_MAX_SECONDS``. Guessing from many addresses stays slow, and the moderator
+      whose password is being guessed still signs in from their own address after a short wait.
+
+    Counts live in the store (``login_failures``) so every worker and node shares them; keys are
+    hashes, so a row costs the same whatever the username's length. Expired rows are deleted on
+    each failure, which bounds the table by the rate of failures.
     """
 
-    def __init__(self, window: float = LOGIN_WINDOW_SECONDS) -> None:
+    def __init__(self, store: Store, window: float = LOGIN_WINDOW_SECONDS) -> None:
+        self.store = store
         self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    @staticmethod
+    def _keys(username: str, address: str) -> dict[str, str]:
+        def digest(kind: str, value: str) -> str:
+            data = value.encode("utf-8", "surrogatepass")
+            return f"{kind}:{hashlib.sha256(data).hexdigest()[:40]}"
+
+        user = username.casefold()
+        return {
+            "address": digest("addr", address),
+            "account": digest("user", user),
+            "pair": digest("pair", f"{user}\n{address}"),
+        }
 
     def retry_after(self, username: str, address: str, now: float | None = None) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
-        now = time.monotonic() if now is None else now
-        waits = []
-        with self._lock:
-            for key, limit in (
-                (f"user:{username.lower()}", LOGIN_FAILURES_PER_ACCOUNT),
-                (f"addr:{address}", LOGIN_FAILURES_PER_ADDRESS),
-            ):
-                failures = self._recent(key, now)
-                if len(failures) >= limit:
-                    waits.append(failures[len(failures) - limit] + self.window - now)
-        return max(1, int(max(waits)) + 1) if waits else 0
+        now = time.time() if now is None else now
+        keys = self._keys(username, address)
+        cutoff = _at(now - self.window)
+        with self.store.session() as session:
+            rows = {
+                row.key: row
+                for row in session.scalars(
+                    select(LoginFailures).where(
+                        LoginFailures.key.in_(keys.values()), LoginFailures.first_at >= cutoff
+                    )
+                )
+            }
+        waits = [0.0]
+        for kind, limit in (
+            ("address", LOGIN_FAILURES_PER_ADDRESS),
+            ("pair", LOGIN_FAILURES_PER_ACCOUNT),
+        ):
+            row = rows.get(keys[kind])
+            if row is not None and row.failures >= limit:
+                waits.append(row.first_at.timestamp() + self.window - now)
+        account = rows.get(keys["account"])
+        if account is not None and account.failures >= LOGIN_FAILURES_PER_ACCOUNT:
+            excess = account.failures - LOGIN_FAILURES_PER_ACCOUNT
+            delay = min(LOGIN_DELAY_MAX_SECONDS, 2.0 ** min(excess, 32))
+            waits.append(account.last_at.timestamp() + delay - now)
+        wait = max(waits)
+        return math.ceil(wait) if wait > 0 else 0
 
     def failed(self, username: str, address: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._failures[f"user:{username.lower()}"].append(now)
-            self._failures[f"addr:{address}"].append(now)
+        now = time.time() if now is None else now
+        at, cutoff = _at(now), _at(now - self.window)
+        with self.store.writer() as session:
+            session.execute(delete(LoginFailures).where(LoginFailures.last_at < cutoff))
+            for key in self._keys(username, address).values():
+                fresh = LoginFailures.first_at < cutoff  # the row's window has passed: restart it
+                insert = conflict_insert(session, LoginFailures).values(
+                    key=key, failures=1, first_at=at, last_at=at
+                )
+                session.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=[LoginFailures.key],
+                        set_={
+                            "failures": case((fresh, 1), else_=LoginFailures.failures + 1),
+                            "first_at": case((fresh, at), else_=LoginFailures.first_at),
+                            "last_at": at,
+                        },
+                    )
+                )
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(f"user:{username.lower()}", None)
+    def succeeded(self, username: str, address: str) -> None:
+        """The account's failures are forgotten (not the address's: it may be guessing others)."""
+        keys = self._keys(username, address)
+        with self.store.writer() as session:
+            session.execute(
+                delete(LoginFailures).where(LoginFailures.key.in_([keys["account"], keys["pair"]]))
+            )
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
