@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from civility.cli import app as cli
+from civility.errors import StoreError
+from civility.store import check_servable
 from tests.api.conftest import INSULT, start_server, stop_server
 
 
@@ -121,3 +124,25 @@ def test_two_workers_share_the_store_and_merge_metrics(
         assert float(line.rsplit(" ", 1)[1]) == calls  # every worker's count, merged
     finally:
         stop_server(server)
+
+
+def test_an_in_memory_sqlite_store_for_several_workers_is_refused_at_start(
+    tiny_model_dir: Path,
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--database", "sqlite:///:memory:", "--workers", "2", "--get", "/healthz"],
+        env={"CIVILITY_MODEL_DIR": str(tiny_model_dir)},
+    )
+    assert result.exit_code != 0
+    assert "cannot be shared by 2 server processes" in str(result.exception or result.output)
+
+
+def test_a_sqlite_store_on_a_network_filesystem_is_refused(tmp_path: Path) -> None:
+    mounts = tmp_path / "mounts"
+    share = tmp_path / "share"
+    mounts.write_text(f"/dev/sda1 / ext4 rw 0 0\nfiler:/export {share} nfs4 rw,relatime 0 0\n")
+    with pytest.raises(StoreError, match=r"network filesystem \(nfs4\).*PostgreSQL"):
+        check_servable(f"sqlite:///{share / 'civility.db'}", 1, mounts)
+    check_servable(f"sqlite:///{tmp_path / 'local' / 'civility.db'}", 4, mounts)  # one host
+    check_servable("postgresql+psycopg://u:p@db/civility", 8, mounts)

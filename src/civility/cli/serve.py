@@ -18,7 +18,7 @@ import typer
 from civility.api.keys import create_key, list_keys
 from civility.scoring import load_scorer
 from civility.settings import SETTINGS, Settings, env_name, load_settings
-from civility.store import open_store
+from civility.store import check_servable, open_store
 
 
 def serve_command(
@@ -53,6 +53,7 @@ def serve_command(
         data_dir=str(data_dir) if data_dir is not None else None,
     )
     load_scorer(settings.tier, settings.model_path or None)  # fail here, in one line, if missing
+    check_servable(settings.resolved_database_url, settings.workers)
     store = open_store(settings.resolved_database_url)
     if settings.require_key and not list_keys(store):
         key, _ = create_key(store, "first key", scopes=("admin",))

@@ -5,6 +5,7 @@ See ``docs/store.md`` for the tables and how other packages use them.
 
 from civility.store.engine import (
     Store,
+    check_servable,
     conflict_insert,
     current_revision,
     head_revision,
@@ -47,6 +48,7 @@ __all__ = [
     "Store",
     "Webhook",
     "WebhookDelivery",
+    "check_servable",
     "conflict_insert",
     "current_revision",
     "head_revision",

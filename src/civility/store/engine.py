@@ -194,6 +194,80 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     )
 
 
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "fuse.sshfs",
+        "9p",
+        "lustre",
+        "gpfs",
+        "afs",
+        "beegfs",
+        "davfs",
+        "fuse.s3fs",
+        "fuse.rclone",
+        "fuse.juicefs",
+    }
+)
+"""Filesystems that hosts share over a network: SQLite's locks do not hold across hosts there."""
+
+
+def filesystem_type(path: Path, mounts: Path = Path("/proc/mounts")) -> str | None:
+    """The type of the filesystem holding ``path``, from the mount table (None if unknown)."""
+    try:
+        table = mounts.read_text()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def check_servable(url: str, processes: int, mounts: Path = Path("/proc/mounts")) -> None:
+    """Refuse, before serving, a SQLite store that ``processes`` processes cannot share.
+
+    SQLite serves any number of processes on one host (WAL, ``BEGIN IMMEDIATE``), whatever
+    address they listen on. It cannot serve several hosts: its locks and WAL index live in
+    shared memory on one machine, and on a network filesystem two hosts writing one file
+    corrupt it. An in-memory database is a separate empty store in every process. Both are
+    refused with what to use instead; PostgreSQL serves every shape.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if database in {"", ":memory:"} or parsed.query.get("mode") == "memory":
+        if processes > 1:
+            raise StoreError(
+                f"An in-memory SQLite store cannot be shared by {processes} server processes: "
+                "each would have its own empty database. Use a database file, or PostgreSQL."
+            )
+        return
+    kind = filesystem_type(Path(database).parent, mounts)
+    if kind in NETWORK_FILESYSTEMS:
+        raise StoreError(
+            f"The SQLite store {database} is on a network filesystem ({kind}): SQLite cannot be "
+            "shared by several hosts, and its locks do not hold there. Keep it on a local disk "
+            "for one host, or use PostgreSQL (database_url = postgresql+psycopg://...) for "
+            "several nodes (docs/deploy.md)."
+        )
+
+
 def _safe(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
