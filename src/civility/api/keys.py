@@ -20,12 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import case, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, or_, select, text
 
 from civility.errors import ApiKeyNotFoundError, InvalidParameterError
-from civility.store import ApiKey, RateWindow, Store
+from civility.store import ApiKey, RateWindow, Store, conflict_insert
 
 KEY_PREFIX = "civ_"
 PREFIX_LENGTH = 12
@@ -180,7 +178,6 @@ class RateLimiter:
         self.store = store
         self.window_s = window_s
         self._postgresql = store.engine.dialect.name == "postgresql"
-        self._insert = postgresql_insert if self._postgresql else sqlite_insert
 
     def acquire(self, key_id: int, limit: int, cost: int = 1) -> float:
         """0.0 if ``cost`` units may be spent now, else the seconds until the window ends.
@@ -194,28 +191,26 @@ class RateLimiter:
         now = time.time()
         table = RateWindow.__table__
         ended = table.c.window_start <= now - self.window_s
-        statement = (
-            self._insert(table)
-            .values(key_id=key_id, window_start=now, used=cost)
-            .on_conflict_do_update(
-                index_elements=[table.c.key_id],
-                set_={
-                    "window_start": case((ended, now), else_=table.c.window_start),
-                    "used": case((ended, cost), else_=table.c.used + cost),
-                },
-                where=or_(ended, table.c.used + cost <= limit),
-            )
-            .returning(table.c.used)
-        )
-        with self.store.write_engine.begin() as connection:
+        with self.store.writer() as session:
             if self._postgresql:
                 # A counter lost in a crash costs nothing; waiting for its fsync costs every call.
-                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            if connection.execute(statement).first() is not None:
-                return 0.0
-            started = connection.scalar(
-                select(table.c.window_start).where(table.c.key_id == key_id)
+                session.execute(text("SET LOCAL synchronous_commit = off"))
+            statement = (
+                conflict_insert(session, RateWindow)
+                .values(key_id=key_id, window_start=now, used=cost)
+                .on_conflict_do_update(
+                    index_elements=[table.c.key_id],
+                    set_={
+                        "window_start": case((ended, now), else_=table.c.window_start),
+                        "used": case((ended, cost), else_=table.c.used + cost),
+                    },
+                    where=or_(ended, table.c.used + cost <= limit),
+                )
+                .returning(table.c.used)
             )
+            if session.execute(statement).first() is not None:
+                return 0.0
+            started = session.scalar(select(table.c.window_start).where(table.c.key_id == key_id))
         return max(float(started or now) + self.window_s - now, 0.001)
 
 
