@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -57,4 +58,61 @@ def tiny_model_dir(tiny_scorer: FastScorer, tmp_path_factory: pytest.TempPathFac
     """A models root (``CIVILITY_MODEL_DIR``) whose ``fast/`` tier is the tiny scorer."""
     root = tmp_path_factory.mktemp("models")
     tiny_scorer.save(root / "fast", metadata={"model_version": "tiny"})
+    return root
+
+
+TINY_LANGUAGES = ("de", "fr", "pt", "ar", "zh", "ko")
+"""Languages whose tiny models a models root holds, as the default package holds its own."""
+TINY_OPT_IN_LANGUAGES = ("es",)
+"""Languages whose tiny models only the stand-in opt-in package holds."""
+TINY_SERVED = ("TOXICITY", "INSULT")
+
+
+def _tiny_language_scorer(language: str) -> FastScorer:
+    texts, rows = [], []
+    for line in (FIXTURES / "tiny_languages.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["language"] == language:
+            texts.append(record["text"])
+            rows.append([float(record[a]) if a in record else np.nan for a in ATTRIBUTE_NAMES])
+    scorer = FastScorer(min_df=1, alpha=1e-4, max_iter=200, normalization="multilingual-v1")
+    return scorer.fit(texts * 3, np.vstack([np.array(rows)] * 3))
+
+
+def save_tiny_language(directory: Path, language: str, licence_classes: list[str]) -> None:
+    """A language's tiny model in the artifact format the shipped ones have."""
+    _tiny_language_scorer(language).save(
+        directory / language,
+        metadata={
+            "model_version": f"tiny-{language}",
+            "language": language,
+            "licence_classes": licence_classes,
+            "served_attributes": list(TINY_SERVED),
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def multilingual_model_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models root (``CIVILITY_MODEL_DIR``) with the tiny English tier and, under
+    ``languages/``, tiny models of TINY_LANGUAGES serving TOXICITY and INSULT."""
+    root = tmp_path_factory.mktemp("multilingual-models")
+    shutil.copytree(tiny_model_dir / "fast", root / "fast")
+    for language in TINY_LANGUAGES:
+        save_tiny_language(root / "languages", language, ["A"])
+    return root
+
+
+@pytest.fixture(scope="session")
+def opt_in_package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory to put on ``sys.path``: a stand-in ``civility_models_nc`` package laid out
+    as packages/civility-models-nc installs it, with tiny models of TINY_OPT_IN_LANGUAGES."""
+    root = tmp_path_factory.mktemp("site")
+    package = root / "civility_models_nc"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from pathlib import Path\n\nLANGUAGES_DIR = Path(__file__).parent / 'languages'\n"
+    )
+    for language in TINY_OPT_IN_LANGUAGES:
+        save_tiny_language(package / "languages", language, ["A", "B"])
     return root

@@ -166,6 +166,34 @@ class ForbiddenError(CivilityError, PermissionError):
     status = 403
 
 
+class LanguageNotServedError(CivilityError, LookupError):
+    """No model here answers an attribute in a comment's language.
+
+    The message starts with Perspective's own words (``Attribute X does not support request
+    languages: de``), which clients match on; ``reason`` says what would serve it, if anything.
+    """
+
+    code = "C090"
+
+    def __init__(
+        self, attribute: str, languages: list[str], detected: str | None, reason: str = ""
+    ) -> None:
+        message = f"Attribute {attribute} does not support request languages: {', '.join(languages)}"
+        super().__init__(f"{message}. {reason}" if reason else message)
+        self.attribute = attribute
+        self.languages = languages
+        self.detected = detected
+
+
+class LanguageDetectionError(CivilityError, ValueError):
+    """A comment with no letters to tell its language by, and no language declared."""
+
+    code = "C091"
+
+    def __init__(self) -> None:
+        super().__init__("Unable to detect language")
+
+
 class CivilityWarning(UserWarning):
     """Base class: something the user should know and can fix, that need not stop the work."""
 

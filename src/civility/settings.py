@@ -52,6 +52,11 @@ class Settings:
         "Model artifact directory for the tier (empty: $CIVILITY_MODEL_DIR/<tier>, else the "
         "model shipped in the package).",
     )
+    noncommercial_models: bool = _setting(
+        False,
+        "Serve the languages of the opt-in civility-models-nc package (models trained on "
+        "non-commercial or research-only data; pip install packages/civility-models-nc first).",
+    )
     require_key: bool = _setting(
         True, "Refuse API requests without a valid key (?key= or x-goog-api-key)."
     )

@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 
 from civility.api import create_app
 from civility.api.keys import create_key
-from civility.scoring import FastScorer
+from civility.languages import DEFAULT_PACKAGE, ENGLISH, LanguageModel, LanguageTable
+from civility.scoring import FastScorer, LanguageScorers
 from civility.settings import Settings
 from civility.store import Store, open_store
 
@@ -47,9 +48,14 @@ def make_client(api_store: Store, tiny_scorer: FastScorer, settings: Settings) -
     """Build a TestClient for given settings overrides; closed at teardown."""
     clients: list[TestClient] = []
 
-    def make(**overrides: object) -> TestClient:
+    def make(languages: LanguageScorers | None = None, **overrides: object) -> TestClient:
         values = {**settings.__dict__, **overrides}
-        app = create_app(Settings(**values), store=api_store, scorer=tiny_scorer)
+        app = create_app(
+            Settings(**values),
+            store=api_store,
+            scorer=tiny_scorer,
+            languages=languages or english_only(tiny_scorer),
+        )
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -58,6 +64,12 @@ def make_client(api_store: Store, tiny_scorer: FastScorer, settings: Settings) -
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+def english_only(scorer: FastScorer) -> LanguageScorers:
+    """Languages as an installation with no other language's model has them."""
+    english = LanguageModel(ENGLISH, None, DEFAULT_PACKAGE, tuple(scorer.labels_))
+    return LanguageScorers(scorer, LanguageTable({ENGLISH: english}))
 
 
 @pytest.fixture

@@ -120,14 +120,27 @@ def test_bad_analyze_requests(
 
 
 def test_requested_language_the_models_do_not_support(client: TestClient, api_key: str) -> None:
-    response = client.post(ANALYZE, params={"key": api_key}, json={**OK, "languages": ["de"]})
+    text = "Das ist ein wirklich schlechter Artikel, und der Autor sollte sich schämen."
+    body = {**OK, "comment": {"text": text}, "languages": ["de"]}
     detail = assert_error(
-        response,
+        client.post(ANALYZE, params={"key": api_key}, json=body),
         400,
         "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
         "Attribute TOXICITY does not support request languages: de",
     )
-    assert detail["languageNotSupportedByAttributeError"]["attribute"] == "TOXICITY"
+    assert detail["languageNotSupportedByAttributeError"] == {
+        "attribute": "TOXICITY",
+        "detectedLanguages": [],
+    }
+
+
+def test_english_text_declared_german_is_scored_in_english(
+    client: TestClient, api_key: str
+) -> None:
+    response = client.post(ANALYZE, params={"key": api_key}, json={**OK, "languages": ["de"]})
+    assert response.status_code == 200, response.text
+    assert response.json()["languages"] == ["en"]
+    assert response.json()["detectedLanguages"] == ["en"]
 
 
 def test_confidently_detected_other_language(client: TestClient, api_key: str) -> None:

@@ -31,10 +31,11 @@ from civility.api.errors import ApiError, error_body, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
 from civility.errors import CivilityError
-from civility.scoring import Scorer, load_scorer
+from civility.scoring import LanguageScorers, Scorer, language_table, load_scorer
 from civility.settings import Settings, load_settings
 from civility.store import Store, open_store
 from civility.store.retention import purge_expired_text
+from civility.text.language import warm_up
 
 log = logging.getLogger("civility.api")
 
@@ -268,11 +269,20 @@ def create_app(
     *,
     store: Store | None = None,
     scorer: Scorer | None = None,
+    languages: LanguageScorers | None = None,
 ) -> FastAPI:
-    """The API for ``settings`` (default: file and environment), on ``store`` and ``scorer``."""
+    """The API for ``settings`` (default: file and environment), on ``store`` and ``scorer``.
+
+    ``languages`` serve the comments in other languages (default: the package's models, and the
+    opt-in package's when ``noncommercial_models`` is on); each loads on its first comment.
+    """
     settings = settings or load_settings()
     store = store or open_store(settings.resolved_database_url)
     scorer = scorer or load_scorer(settings.tier, settings.model_path or None)
+    if languages is None:
+        table = language_table(scorer, opt_in_enabled=settings.noncommercial_models)
+        languages = LanguageScorers(scorer, table)
+    warm_up()
     state = AppState(
         settings=settings,
         store=store,
@@ -280,6 +290,7 @@ def create_app(
         batcher=MicroBatcher(scorer, settings.microbatch_max),
         keys=KeyChecker(store),
         limiter=RateLimiter(store),
+        languages=languages,
     )
 
     @contextlib.asynccontextmanager

@@ -7,7 +7,7 @@ Routers in other modules (``civility.api.ingest``) declare what they need with t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,7 +22,8 @@ from civility.api.errors import (
     scope_denied,
 )
 from civility.api.keys import KeyChecker, KeyInfo, RateLimiter
-from civility.scoring import Scorer
+from civility.languages import ENGLISH
+from civility.scoring import LanguageScorers, Scorer
 from civility.settings import Settings
 from civility.store import Store
 
@@ -37,6 +38,19 @@ class AppState:
     batcher: MicroBatcher
     keys: KeyChecker
     limiter: RateLimiter
+    languages: LanguageScorers
+    """Every served language's scorer, English's being ``scorer``; loaded on first use."""
+    batchers: dict[str, MicroBatcher] = field(default_factory=dict)
+
+    def language_batcher(self, language: str) -> MicroBatcher:
+        """The micro-batcher of ``language``'s scorer (English's is ``batcher``)."""
+        if language == ENGLISH:
+            return self.batcher
+        found = self.batchers.get(language)
+        if found is None:
+            scorer = self.languages.scorer(language)
+            found = self.batchers[language] = MicroBatcher(scorer, self.settings.microbatch_max)
+        return found
 
 
 def get_state(request: Request) -> AppState:

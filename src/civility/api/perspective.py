@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 from civility.api.deps import AppState, ScoreKey, StateDep, charge, check_community
 from civility.api.errors import ApiError, invalid_request
 from civility.api.keys import KeyInfo, request_cost
-from civility.api.language import SUPPORTED_LANGUAGES, detect_language, normalize_language
 from civility.api.metrics import SCORES
 from civility.api.schemas import (
     AnalyzeCommentRequest,
@@ -34,9 +33,17 @@ from civility.api.schemas import (
     TextEntry,
 )
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.errors import CivilityError, EmptyTextError, TextTooLongError
-from civility.scoring import TIERS, Scorer, check_text, load_scorer
+from civility.errors import (
+    CivilityError,
+    EmptyTextError,
+    LanguageDetectionError,
+    LanguageNotServedError,
+    TextTooLongError,
+)
+from civility.languages import ENGLISH, normalize_language
+from civility.scoring import TIERS, Choice, Scorer, check_text, choose_language, load_scorer
 from civility.store import Community, Feedback
+from civility.text.language import detect_language
 
 log = logging.getLogger("civility.api")
 router = APIRouter(tags=["Perspective v1alpha1"])
@@ -93,7 +100,6 @@ class Requested:
     """As the client asked for it, upper-cased: the key of its score in the response."""
     attribute: str
     """The attribute of ours that scores it."""
-    column: int
     threshold: float | None
 
 
@@ -118,38 +124,60 @@ def requested_attributes(body: AnalyzeCommentRequest, labels: tuple[str, ...]) -
             raise invalid_request(
                 f"Score threshold for attribute {name} must be between 0 and 1. Got {threshold}."
             )
-        found.append(Requested(name, attribute, labels.index(attribute), threshold))
+        found.append(Requested(name, attribute, threshold))
     return found
 
 
-def resolve_languages(languages: list[str] | None, text: str) -> tuple[list[str], list[str] | None]:
-    """(request languages, detected languages or None when the client named them)."""
-    if languages:
-        codes = [normalize_language(code) for code in languages]
-        for raw, code in zip(languages, codes, strict=True):
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise invalid_request(f"Unable to parse language code: {raw}")
-        return codes, None
-    detected = detect_language(text)
-    if detected is None:
-        raise ApiError(400, "Unable to detect language", "LANGUAGE_DETECTION_FAILED")
-    return [detected], [detected]
+def declared_languages(languages: list[str] | None) -> list[str]:
+    """The request's ``languages``, normalised (``en-GB`` → ``en``), or refused as Perspective
+    refuses a code it cannot parse."""
+    codes = [normalize_language(code) for code in languages or []]
+    for raw, code in zip(languages or [], codes, strict=True):
+        primary = code.split("-")[0]
+        if not primary.isalpha() or not 2 <= len(primary) <= 3:
+            raise invalid_request(f"Unable to parse language code: {raw}")
+    return codes
 
 
-def language_not_supported(
-    attribute: str, languages: list[str], detected: list[str] | None
-) -> ApiError:
+def choose(text: str, declared: list[str], state: AppState) -> Choice:
+    try:
+        return choose_language(text, declared, state.languages.table)
+    except LanguageDetectionError as exc:
+        raise ApiError(400, exc.message, "LANGUAGE_DETECTION_FAILED") from None
+
+
+def language_not_supported(error: LanguageNotServedError) -> ApiError:
     return ApiError(
         400,
-        f"Attribute {attribute} does not support request languages: {', '.join(languages)}",
+        error.message,
         "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
         details={
             "languageNotSupportedByAttributeError": {
-                "detectedLanguages": detected or [],
-                "attribute": attribute,
+                "detectedLanguages": [error.detected] if error.detected else [],
+                "attribute": error.attribute,
             }
         },
     )
+
+
+def served_in(
+    wanted: list[Requested], choice: Choice, state: AppState, drop: bool
+) -> list[Requested]:
+    """The requested attributes served in the comment's language; with ``drop``, the others
+    are left out, else the first of them is refused."""
+    table = state.languages.table
+    kept = [item for item in wanted if table.serves(choice.language, item.attribute)]
+    missing = [item for item in wanted if item not in kept]
+    if missing and not drop:
+        attribute = missing[0].attribute
+        error = LanguageNotServedError(
+            missing[0].name,
+            [choice.language],
+            choice.detected,
+            table.why_not(choice.language, attribute),
+        )
+        raise language_not_supported(error)
+    return kept
 
 
 def utf16_converter(text: str) -> Callable[[int], int]:
@@ -165,8 +193,11 @@ def _score(value: float) -> dict[str, Any]:
     return {"value": round(float(value), 6), "type": "PROBABILITY"}
 
 
-def request_scorer(tier: str | None, state: AppState) -> Scorer:
-    """The server's scorer, or the tier a request asked for (loaded once per process)."""
+async def request_scorer(tier: str | None, language: str, state: AppState) -> Scorer:
+    """The scorer of the comment's language: for English the server's tier or the one the
+    request asked for; for the others their one model (loaded on first use, then kept)."""
+    if language != ENGLISH:
+        return await run_in_threadpool(state.languages.scorer, language)
     if tier is None or tier == state.settings.tier:
         return state.scorer
     if tier not in TIERS:
@@ -183,18 +214,14 @@ async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any
     """The response body of comments:analyze, or an ``ApiError``."""
     text = comment_text(body.comment)
     check_context(body.context)
-    labels = tuple(state.scorer.labels_)
-    wanted = requested_attributes(body, labels)
-    languages, detected = resolve_languages(body.languages, text)
-    if not any(code in SUPPORTED_LANGUAGES for code in languages):
-        if not body.drop_unsupported_attributes and wanted:
-            raise language_not_supported(wanted[0].name, languages, detected)
-        wanted = []
+    wanted = requested_attributes(body, ATTRIBUTE_NAMES)
+    choice = choose(text, declared_languages(body.languages), state)
+    wanted = served_in(wanted, choice, state, bool(body.drop_unsupported_attributes))
     attribute_scores: dict[str, Any] = {}
     if wanted:
-        scorer = request_scorer(body.tier, state)
-        if scorer is state.scorer:
-            row = (await state.batcher.predict([text]))[0]
+        scorer = await request_scorer(body.tier, choice.language, state)
+        if scorer is state.scorer or choice.language != ENGLISH:
+            row = (await state.language_batcher(choice.language).predict([text]))[0]
         else:
             row = (await run_in_threadpool(scorer.predict_proba, [text]))[0]
         to_utf16 = utf16_converter(text)
@@ -204,7 +231,7 @@ async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any
             spans = await run_in_threadpool(scorer.spans, text, attributes)
         whole = [{"begin": 0, "end": to_utf16(len(text)), "score": None}]
         for item in wanted:
-            value = float(row[item.column])
+            value = float(row[scorer.labels_.index(item.attribute)])
             SCORES.labels(item.attribute).observe(value)
             if item.threshold is not None and value < item.threshold:
                 continue
@@ -219,9 +246,12 @@ async def analyze(body: AnalyzeCommentRequest, state: AppState) -> dict[str, Any
                 "spanScores": span_scores,
                 "summaryScore": _score(value),
             }
-    response: dict[str, Any] = {"attributeScores": attribute_scores, "languages": languages}
-    if detected is not None:
-        response["detectedLanguages"] = detected
+    response: dict[str, Any] = {
+        "attributeScores": attribute_scores,
+        "languages": [choice.language],
+    }
+    if choice.detected is not None:
+        response["detectedLanguages"] = [choice.detected]
     if body.client_token is not None:
         response["clientToken"] = body.client_token
     return response
@@ -287,7 +317,8 @@ async def suggest(
     if body.languages:
         response["requestedLanguages"] = [normalize_language(c) for c in body.languages]
     else:
-        response["detectedLanguages"] = [detect_language(text) or "en"]
+        detection = detect_language(text)
+        response["detectedLanguages"] = [detection.language if detection else ENGLISH]
     if state.settings.feedback_enabled:
         await run_in_threadpool(_store_feedback, state, body, text, key, values)
     if body.client_token is not None:

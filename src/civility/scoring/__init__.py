@@ -8,17 +8,23 @@ from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import MAX_TEXT_BYTES, Scorer, Span, check_text
 from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
-from civility.scoring._loading import TIERS, default_model_path, load_scorer
+from civility.scoring._languages import Choice, LanguageScorers, choose_language, language_table
+from civility.scoring._loading import TIERS, default_languages_dir, default_model_path, load_scorer
 
 __all__ = [
     "MAX_TEXT_BYTES",
     "TIERS",
     "AccurateScorer",
+    "Choice",
     "EnsembleScorer",
     "FastScorer",
+    "LanguageScorers",
     "Scorer",
     "Span",
     "check_text",
+    "choose_language",
+    "default_languages_dir",
     "default_model_path",
+    "language_table",
     "load_scorer",
 ]

@@ -30,6 +30,13 @@ def default_model_path(tier: str = "fast") -> Path:
     return (Path(root) if root else MODELS_DIR) / tier
 
 
+def default_languages_dir() -> Path:
+    """Where the other languages' models are read from: ``CIVILITY_MODEL_DIR/languages`` or
+    the package's (one ``<code>/`` directory each)."""
+    root = os.environ.get("CIVILITY_MODEL_DIR")
+    return (Path(root) if root else MODELS_DIR) / "languages"
+
+
 @cache
 def _load_cached(tier: str, path: str) -> Scorer:
     return TIERS[tier](path)

@@ -1,4 +1,5 @@
-"""Text normalisation shared by training and scoring: the same input to both, by construction."""
+"""What every layer reads comments with: normalisation (the same input to training and scoring,
+by construction) and language detection (`civility.text.language`)."""
 
 from civility.text.normalize import normalize
 
