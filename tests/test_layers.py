@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "civility"
 
-FOUNDATION = {"__init__", "errors", "settings", "attributes", "_optional"}
+FOUNDATION = {"__init__", "errors", "settings", "attributes", "languages", "_optional"}
 """Modules everything may import: the version, errors, settings and the registries."""
 
 ALLOWED: dict[str, set[str]] = {
@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "settings": {"errors"},
     "attributes": {"errors"},
+    "languages": {"errors", "attributes"},
     "_optional": {"errors"},
     "metrics": FOUNDATION,
     "text": FOUNDATION,

@@ -178,7 +178,8 @@ class LanguageNotServedError(CivilityError, LookupError):
     def __init__(
         self, attribute: str, languages: list[str], detected: str | None, reason: str = ""
     ) -> None:
-        message = f"Attribute {attribute} does not support request languages: {', '.join(languages)}"
+        listed = ", ".join(languages)
+        message = f"Attribute {attribute} does not support request languages: {listed}"
         super().__init__(f"{message}. {reason}" if reason else message)
         self.attribute = attribute
         self.languages = languages

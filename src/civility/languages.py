@@ -204,18 +204,17 @@ class LanguageTable:
         ]
 
     def markdown(self) -> str:
-        """The table as docs/api.md shows it: ✓ default install, NC opt-in package, – none,
-        and which of those Perspective served (``P``)."""
+        """The table as docs/api.md shows it: ✓ served by the default install, NC only by the
+        opt-in package, – by none; and how many of the attributes Perspective scored there."""
         marks = {"default": "✓", "opt-in": "NC", "none": "–"}
-        header = "| language | " + " | ".join(ATTRIBUTE_NAMES) + " |"
-        lines = [header, "|---" * (len(ATTRIBUTE_NAMES) + 1) + "|"]
+        lines = [
+            "| language | Perspective | " + " | ".join(ATTRIBUTE_NAMES) + " |",
+            "|---" * (len(ATTRIBUTE_NAMES) + 2) + "|",
+        ]
         for row in self.rows():
             code = row["language"]
-            cells = []
-            for attribute in ATTRIBUTE_NAMES:
-                mark = marks[row[attribute]]
-                if code in PERSPECTIVE_ATTRIBUTES.get(attribute, ()):
-                    mark += " (P)"
-                cells.append(mark)
-            lines.append(f"| {code} {language_name(code)} | " + " | ".join(cells) + " |")
+            perspective = sum(code in PERSPECTIVE_ATTRIBUTES.get(a, ()) for a in ATTRIBUTE_NAMES)
+            cells = [f"{perspective} of {len(ATTRIBUTE_NAMES)}" if perspective else "–"]
+            cells += [marks[row[a]] for a in ATTRIBUTE_NAMES]
+            lines.append(f"| `{code}` {language_name(code)} | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"

@@ -47,9 +47,7 @@ COMMENTS = {
 }
 
 
-def _server(
-    root: Path, model_dir: Path, opt_in_dir: Path, opt_in: bool
-) -> Iterator[LiveServer]:
+def _server(root: Path, model_dir: Path, opt_in_dir: Path, opt_in: bool) -> Iterator[LiveServer]:
     path = os.pathsep.join(p for p in (str(opt_in_dir), os.environ.get("PYTHONPATH")) if p)
     env = {"PYTHONPATH": path, "CIVILITY_NONCOMMERCIAL_MODELS": str(opt_in).lower()}
     server = start_server(root, model_dir, extra_env=env)

@@ -280,7 +280,7 @@ def create_app(
     store = store or open_store(settings.resolved_database_url)
     scorer = scorer or load_scorer(settings.tier, settings.model_path or None)
     if languages is None:
-        table = language_table(scorer, opt_in_enabled=settings.noncommercial_models)
+        table = language_table(scorer.labels_, opt_in_enabled=settings.noncommercial_models)
         languages = LanguageScorers(scorer, table)
     warm_up()
     state = AppState(

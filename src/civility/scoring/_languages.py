@@ -39,12 +39,16 @@ often that a Hinglish comment may read as English to the detector."""
 
 
 def language_table(
-    english: Scorer, directory: Path | None = None, *, opt_in_enabled: bool = False
+    english_attributes: Sequence[str],
+    directory: Path | None = None,
+    *,
+    opt_in_enabled: bool = False,
 ) -> LanguageTable:
-    """The languages this installation serves: English by ``english``, the others by the
-    models in ``directory`` (default: the package's) and, when enabled, the opt-in package."""
+    """The languages this installation serves: English (by the served tier, whose attributes
+    are ``english_attributes``), the models in ``directory`` (default: the package's) and,
+    when enabled, those of the installed opt-in package."""
     default = read_models(directory or default_languages_dir(), DEFAULT_PACKAGE)
-    default[ENGLISH] = LanguageModel(ENGLISH, None, DEFAULT_PACKAGE, tuple(english.labels_))
+    default[ENGLISH] = LanguageModel(ENGLISH, None, DEFAULT_PACKAGE, tuple(english_attributes))
     opt_in_path = opt_in_directory()
     if opt_in_enabled and opt_in_path is None:
         raise ConfigError(
