@@ -146,3 +146,45 @@ def test_corrupt_artifact_is_a_clear_error(
 def test_evaluate_without_a_file_says_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["evaluate"], capsys)
     assert code != 0 and "--bias" in err
+
+
+def test_score_uses_the_comments_language(
+    multilingual_model_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(multilingual_model_dir))
+    code, out, err = run(
+        ["score", "Du bist ein dummer Idiot und ein erbärmlicher Trottel."], capsys
+    )
+    assert code == 0
+    assert "language: de (German, detected)" in err
+    scores = {line.split("\t")[0]: float(line.split("\t")[1]) for line in out.splitlines()}
+    assert set(scores) == {"TOXICITY", "INSULT"} and scores["INSULT"] > 0.5
+    code, _, err = run(["score", "Du är en dum idiot och jag hatar dig."], capsys)
+    assert code != 0 and "Unknown language 'sv'" in err
+
+
+def test_score_file_takes_each_rows_language_then_the_option(
+    multilingual_model_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(multilingual_model_dir))
+    rows = [
+        {"text": "Thank you for this thoughtful article, I learned a lot."},
+        {"text": "Idiot", "language": "de"},
+        {"text": "crétin"},
+        {"text": "Du är en dum idiot och jag hatar dig."},
+        {"text": "1234 !!!", "language": ""},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    code, out, err = run(["score", "--input", str(source), "--language", "fr"], capsys)
+    assert code == 0
+    written = [json.loads(line) for line in out.splitlines()]
+    assert [r["scored_language"] for r in written] == ["en", "de", "fr", "sv", "fr"]
+    assert set(written[1]["scores"]) == {"TOXICITY", "INSULT"}
+    assert written[3]["scores"] == {}
+    assert "Left unscored, in languages no model serves: sv 1" in err

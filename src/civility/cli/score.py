@@ -1,9 +1,10 @@
-"""``civility score``: score a text, or stream a file of any size."""
+"""``civility score``: score a text, or stream a file of any size, each in its own language."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -14,7 +15,9 @@ from tqdm import tqdm
 
 from civility.data.files import atomic_output, iter_records, text_column
 from civility.errors import InputFileError
-from civility.scoring import Scorer, check_text, load_scorer
+from civility.languages import language_name, normalize_language
+from civility.scoring import LanguageScorers, check_text, language_table, load_scorer
+from civility.settings import load_settings
 
 BATCH_SIZE = 512
 
@@ -39,29 +42,49 @@ def score_command(
     ] = None,
     tier: Annotated[str, typer.Option(help="Model tier: fast, accurate or ensemble.")] = "fast",
     model: Annotated[
-        Path | None, typer.Option(help="Model artifact directory (default: the shipped one).")
+        Path | None,
+        typer.Option(help="English model artifact directory (default: the shipped one)."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The comments' language (en, de, hi-Latn, ...), for rows without a 'language' "
+            "field; text that clearly disagrees is scored in its own. Default: detected."
+        ),
     ] = None,
 ) -> None:
     """Print each attribute's score for TEXT, one per line, or score a whole file.
 
     With --input, every output line is its input object plus "scores", in input order, written
     in batches with bounded memory. An --output file appears only once every comment is scored;
-    without one the lines stream to stdout, for a pipe.
+    without one the lines stream to stdout, for a pipe. Each comment is scored by its language's
+    model (the record's "language" field, else --language, else detected) on the attributes
+    served in that language; "scored_language" says which. Comments no model serves keep empty
+    scores, and the summary counts them.
     """
-    scorer = load_scorer(tier, model)
+    english = load_scorer(tier, model)
+    opt_in = load_settings().noncommercial_models
+    languages = LanguageScorers(english, language_table(english.labels_, opt_in_enabled=opt_in))
+    declared = [normalize_language(language)] if language else []
     if input_path is not None:
         sink: AbstractContextManager[IO[str]] = (
             atomic_output(output_path) if output_path is not None else nullcontext(sys.stdout)
         )
         with sink as out:
-            n = score_file(scorer, input_path, out, text_col)
+            n, unserved = score_file(languages, input_path, out, text_col, declared)
         typer.echo(f"Scored {n} comments into {output_path or 'stdout'}", err=True)
+        if unserved:
+            counts = ", ".join(f"{code} {count}" for code, count in unserved.most_common())
+            typer.echo(f"Left unscored, in languages no model serves: {counts}", err=True)
         return
     if text is None:
         raise typer.BadParameter("give a TEXT to score, or --input FILE.")
     check_text(text)
-    scores = scorer.score([text])[0]
-    found = scorer.spans(text) if spans else {}
+    [(choice, scores)] = languages.score([text], [declared])
+    scorer = languages.scorer(choice.language)
+    how = "detected" if choice.detected else "declared"
+    typer.echo(f"language: {choice.language} ({language_name(choice.language)}, {how})", err=True)
+    found = scorer.spans(text, list(scores)) if spans else {}
     for attribute, value in scores.items():
         typer.echo(f"{attribute}\t{value:.4f}")
         for span in found.get(attribute, []):
@@ -70,16 +93,23 @@ def score_command(
             )
 
 
-def score_file(scorer: Scorer, input_path: Path, out: IO[str], text_col: str | None = None) -> int:
-    """Score ``input_path`` into ``out`` batch by batch; returns the number scored."""
+def score_file(
+    languages: LanguageScorers,
+    input_path: Path,
+    out: IO[str],
+    text_col: str | None = None,
+    declared: list[str] | None = None,
+) -> tuple[int, Counter[str]]:
+    """Score ``input_path`` into ``out`` batch by batch: (number scored, languages unserved)."""
     records = iter_records(input_path)
     column: str | None = None
     count = 0
+    unserved: Counter[str] = Counter()
     with tqdm(desc="scoring", unit=" comments") as bar:
         while batch := list(islice(records, BATCH_SIZE)):
             if column is None:
                 column = text_column(batch[0], input_path, text_col)
-            texts = []
+            texts, row_languages = [], []
             for offset, record in enumerate(batch):
                 value = record.get(column)
                 if not isinstance(value, str):
@@ -88,11 +118,18 @@ def score_file(scorer: Scorer, input_path: Path, out: IO[str], text_col: str | N
                         f"{column!r} is missing or not text."
                     )
                 texts.append(value)
-            for record, scores in zip(batch, scorer.score(texts), strict=True):
-                out.write(json.dumps({**record, "scores": scores}, ensure_ascii=False) + "\n")
+                own = record.get("language")
+                row_languages.append([normalize_language(own)] if own else declared or [])
+            for record, (choice, scores) in zip(
+                batch, languages.score(texts, row_languages), strict=True
+            ):
+                if not scores:
+                    unserved[choice.language] += 1
+                line = {**record, "scored_language": choice.language, "scores": scores}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
             count += len(batch)
             bar.update(len(batch))
-    return count
+    return count, unserved
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,8 @@ from civility.scoring._fast import FastScorer
 from civility.scoring._loading import default_languages_dir
 from civility.text.language import LATIN_LANGUAGES, detect_language
 
+UNDETERMINED = "und"
+"""BCP 47's code for a language that cannot be told."""
 CODE_MIXED = {("hi-Latn", ENGLISH)}
 """(declared, detected) pairs that do not disagree: romanised Hindi is mixed with English so
 often that a Hinglish comment may read as English to the detector."""
@@ -116,18 +118,29 @@ class LanguageScorers:
             return found
         model = self.table.model(language)
         if model is None or model.path is None:
+            if language in self.table.opt_in:
+                raise ConfigError(
+                    self.table.why_not(language, self.table.opt_in[language].attributes[0])
+                )
             raise UnknownNameError("language", language, self.table.languages())
         with self._lock:
             if language not in self._loaded:
                 self._loaded[language] = FastScorer.load(model.path)
             return self._loaded[language]
 
+    def _choose(self, text: str, declared: Sequence[str]) -> Choice:
+        try:
+            return choose_language(text, declared, self.table)
+        except LanguageDetectionError:
+            return Choice(UNDETERMINED, None)
+
     def score(
         self, texts: Sequence[str], declared: Sequence[Sequence[str]]
     ) -> list[tuple[Choice, dict[str, float]]]:
         """Each text's language and its scores on the attributes served in that language
-        (none when no model serves it), one model call per language."""
-        choices = [choose_language(t, d, self.table) for t, d in zip(texts, declared, strict=True)]
+        (none when no model serves it, or it has no letters to tell its language by: ``und``),
+        one model call per language."""
+        choices = [self._choose(t, d) for t, d in zip(texts, declared, strict=True)]
         results: list[tuple[Choice, dict[str, float]]] = [(c, {}) for c in choices]
         by_language: dict[str, list[int]] = {}
         for index, choice in enumerate(choices):
