@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from civility.errors import DecisionConflictError, WebhookDestinationError
-from civility.moderation.queue import article_health, decide_comment, list_queue
+from civility.moderation.queue import QueueQuery, article_health, list_queue
+from civility.moderation.service import ModerationService
 from civility.moderation.webhooks import (
     backoff,
     check_destination,
@@ -53,7 +54,7 @@ def test_concurrent_moderators_one_wins_the_other_gets_a_conflict(
         ) -> str:
             barrier.wait()
             try:
-                decide_comment(store, "default", cid, action, who)
+                ModerationService(store).decide("default", cid, action, who)
             except DecisionConflictError:
                 return "conflict"
             return "won"
@@ -175,7 +176,7 @@ def test_a_discussion_turning_toxic_raises_one_alert(store: Store, tiny_scorer: 
     assert sum(r.alert for r in results) == 1  # once per episode, across batches
     health = article_health(store, "default", "hot")
     assert health["alert"] is True and health["comments"] == 14
-    queue = list_queue(store, "default", article="hot")
+    queue = list_queue(store, "default", QueueQuery(article="hot"))
     assert queue["items"] and all(i["thread_alert"] for i in queue["items"])
 
 

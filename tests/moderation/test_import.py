@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from civility.cli import app
 from civility.moderation.archive import iter_archive
-from civility.moderation.importer import import_archive
+from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Comment, Store, open_store
 
@@ -19,9 +19,10 @@ def test_import_rebuilds_threads_and_resumes(
     store: Store, tiny_scorer: FastScorer, disqus_archive: Path
 ) -> None:
     # An interrupted import: only the first 3 posts made it.
-    first = import_archive(store, tiny_scorer, list(iter_archive(disqus_archive))[:3], "site", 2)
+    service = ModerationService(store)
+    first = service.import_archive(tiny_scorer, list(iter_archive(disqus_archive))[:3], "site", 2)
     assert first["imported"] == 3
-    again = import_archive(store, tiny_scorer, iter_archive(disqus_archive), "site", 2)
+    again = service.import_archive(tiny_scorer, iter_archive(disqus_archive), "site", 2)
     assert (again["imported"], again["skipped"]) == (3, 3)
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 6
@@ -34,7 +35,7 @@ def test_replies_to_missing_parents_are_kept(
     store: Store, tiny_scorer: FastScorer, jsonl_archive: Path
 ) -> None:
     orphans = [c for c in iter_archive(jsonl_archive) if c.comment_id != "c1"]
-    result = import_archive(store, tiny_scorer, orphans, "site")
+    result = ModerationService(store).import_archive(tiny_scorer, orphans, "site")
     assert result["imported"] == 5
 
 

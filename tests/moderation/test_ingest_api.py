@@ -187,3 +187,15 @@ def test_queue_lists_held_comments_and_moderators_decide(
         404,
         "Unknown comment",
     )
+
+
+def test_queue_items_name_the_comment_they_reply_to(client: TestClient) -> None:
+    batch = {
+        "comments": [
+            comment("c1", "you are an idiot", article=ARTICLE),
+            comment("c2", "shut up you pathetic loser", parent_id="c1", author="bob"),
+        ]
+    }
+    client.post("/v1/comments:batch", json=batch)
+    items = client.get("/v1/queue").json()["items"]
+    assert [(i["comment_id"], i["parent_id"]) for i in items] == [("c1", None), ("c2", "c1")]

@@ -17,7 +17,6 @@ from civility.cli import main
 from civility.errors import InvalidParameterError
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import IngestOptions, ingest
-from civility.moderation.queue import decide_comment
 from civility.moderation.report import (
     CommentRow,
     load_report,
@@ -26,6 +25,7 @@ from civility.moderation.report import (
     score_distributions,
     thread_temperature,
 )
+from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Community, Moderator, Store, open_store
 
@@ -103,7 +103,7 @@ def _fill(store: Store, scorer: FastScorer) -> None:
         session.add(Moderator(username="alice", password_hash="x", is_admin=True))
     ingest(store, scorer, _comments(), "news", options=IngestOptions(create_articles=True))
     # A moderator approves one held comment: the article still counts it as held by the policy.
-    decide_comment(store, "news", "c0", "approve", "alice")
+    ModerationService(store).decide("news", "c0", "approve", "alice")
 
 
 @pytest.fixture

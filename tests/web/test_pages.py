@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.moderation.queue import comment_record
-from civility.store import Author, Comment, Store
+from civility.store import Author, Comment, Community, Store, Webhook, WebhookDelivery
 from civility.web import sessions
 from civility.web.accounts import set_password
 from tests.web.conftest import HOSTILE, PASSWORD, csrf_of, login
@@ -237,6 +237,9 @@ def test_bulk_reject_then_restore(signed_in: TestClient, seeded: Store) -> None:
 
 
 def test_reject_and_ban_bans_the_author(signed_in: TestClient, seeded: Store) -> None:
+    with seeded.writer() as session:
+        news = session.query(Community).filter_by(slug="news").one()
+        session.add(Webhook(community_id=news.id, url="https://cms.example/hook", secret="s" * 16))
     decide(signed_in, one=f"ban:{comment_id(seeded, 'c2')}")
     assert status_of(seeded, "news", "c2") == "rejected"
     with seeded.session() as session:
@@ -246,6 +249,18 @@ def test_reject_and_ban_bans_the_author(signed_in: TestClient, seeded: Store) ->
     assert bobs == {"news": True, "sport": False}  # a ban is the community's own
     actions = [d["action"] for d in comment_record(seeded, "news", "c2")["decisions"]]
     assert actions[-2:] == ["reject", "ban_author"]
+    with seeded.session() as session:
+        sent = [d.payload for d in session.query(WebhookDelivery).order_by(WebhookDelivery.id)]
+    # The pages' ban goes through the moderation service: the CMS hears of it.
+    assert [(p["event"], p["action"]) for p in sent] == [
+        ("comment.decided", "reject"),
+        ("author.banned", "ban_author"),
+    ]
+    assert (sent[1]["author"], sent[1]["moderator"], sent[1]["status"]) == (
+        "bob",
+        "alice",
+        "rejected",
+    )
 
 
 def test_acting_outside_assigned_communities_is_forbidden(

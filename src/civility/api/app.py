@@ -31,7 +31,9 @@ from civility.api.errors import ApiError, error_body, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
 from civility.errors import CivilityError
+from civility.moderation.service import ModerationService
 from civility.scoring import LanguageScorers, Scorer, language_table, load_scorer
+from civility.scoring.spans import SpanCache
 from civility.settings import Settings, load_settings
 from civility.store import Store, open_store
 from civility.store.retention import purge_expired_text
@@ -291,6 +293,8 @@ def create_app(
         keys=KeyChecker(store),
         limiter=RateLimiter(store),
         languages=languages,
+        moderation=ModerationService(store),
+        spans=SpanCache(scorer),
     )
 
     @contextlib.asynccontextmanager

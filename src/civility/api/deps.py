@@ -23,14 +23,20 @@ from civility.api.errors import (
 )
 from civility.api.keys import KeyChecker, KeyInfo, RateLimiter
 from civility.languages import ENGLISH
+from civility.moderation.service import ModerationService
 from civility.scoring import LanguageScorers, Scorer
+from civility.scoring.spans import SpanCache
 from civility.settings import Settings
 from civility.store import Store
 
 
 @dataclass
 class AppState:
-    """Everything one server process holds for its lifetime (loaded once, never per request)."""
+    """Everything one server process holds for its lifetime (loaded once, never per request).
+
+    Caches belong here, never in module globals: two apps in one process (tests, or a server
+    and an import) must not share a community's calibration or a scorer's spans.
+    """
 
     settings: Settings
     store: Store
@@ -40,6 +46,10 @@ class AppState:
     limiter: RateLimiter
     languages: LanguageScorers
     """Every served language's scorer, English's being ``scorer``; loaded on first use."""
+    moderation: ModerationService
+    """Decisions, the queue and moderators' actions, with the policies and calibrations."""
+    spans: SpanCache
+    """The moderator pages' highlighted words."""
     batchers: dict[str, MicroBatcher] = field(default_factory=dict)
 
     def language_batcher(self, language: str) -> MicroBatcher:
@@ -71,6 +81,10 @@ async def get_store(request: Request) -> Store:
 
 async def get_scorer(request: Request) -> Scorer:
     return get_state(request).scorer
+
+
+async def get_moderation(request: Request) -> ModerationService:
+    return get_state(request).moderation
 
 
 def request_key(request: Request) -> str | None:
@@ -138,6 +152,7 @@ def check_community(key: KeyInfo | None, community: str) -> None:
 StateDep = Annotated[AppState, Depends(state_dependency)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
+ModerationDep = Annotated[ModerationService, Depends(get_moderation)]
 ScoreKey = Annotated[KeyInfo | None, Depends(key_with_scope("score"))]
 IngestKey = Annotated[KeyInfo | None, Depends(key_with_scope("ingest"))]
 ReadKey = Annotated[KeyInfo | None, Depends(key_with_scope("ingest", "moderate"))]

@@ -22,8 +22,8 @@ from civility.api.deps import (
     AppState,
     IngestKey,
     ModerateKey,
+    ModerationDep,
     ReadKey,
-    ScorerDep,
     StateDep,
     StoreDep,
     charge,
@@ -33,18 +33,12 @@ from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
 from civility.errors import CivilityError, NotFoundError
 from civility.moderation.archive import ArchiveComment
-from civility.moderation.calibration import calibration_loader
-from civility.moderation.ingest import DEFAULT_COMMUNITY, ingest
-from civility.moderation.policies import PolicyCache, policy_format
+from civility.moderation.ingest import DEFAULT_COMMUNITY
+from civility.moderation.policies import policy_format
 from civility.moderation.policy import parse_policy
-from civility.moderation.queue import (
-    article_health,
-    comment_record,
-    decide_comment,
-    list_queue,
-)
+from civility.moderation.queue import QueueQuery
 from civility.moderation.webhooks import WebhookWorker, check_destination, delivery_report
-from civility.store import Community, Webhook
+from civility.store import Community, Store, Webhook
 
 MAX_BATCH = 1000
 """Most comments one batch request may carry (bodies are also capped by ``max_body_bytes``)."""
@@ -66,7 +60,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/v1", tags=["moderation"], lifespan=_lifespan)
-policies = PolicyCache(calibration_loader())
 
 
 class ArticleIn(BaseModel):
@@ -180,34 +173,29 @@ def _charge_scoring(state: AppState, key: KeyInfo | None, comments: Sequence[Com
 
 
 @router.post("/comments")
-def submit_comment(
-    body: JsonBody, state: StateDep, store: StoreDep, scorer: ScorerDep, key: IngestKey
-) -> dict[str, Any]:
+def submit_comment(body: JsonBody, state: StateDep, key: IngestKey) -> dict[str, Any]:
     """Submit one comment; the response carries the decision (approve, hold or reject)."""
     one = parse(SubmitOne, body)
     check_community(key, one.community)
     _charge_scoring(state, key, [one])
-    [result] = call(ingest, store, scorer, [one.to_archive()], one.community, policies)
+    [result] = call(state.moderation.ingest, state.scorer, [one.to_archive()], one.community)
     return {"ok": True, **result.as_dict()}
 
 
 @router.post("/comments:batch")
-def submit_batch(
-    body: JsonBody, state: StateDep, store: StoreDep, scorer: ScorerDep, key: IngestKey
-) -> dict[str, Any]:
+def submit_batch(body: JsonBody, state: StateDep, key: IngestKey) -> dict[str, Any]:
     """Submit up to 1,000 comments, all committed together (or none, on any error)."""
     batch = parse(SubmitBatch, body)
     check_community(key, batch.community)
     _charge_scoring(state, key, batch.comments)
-    results = call(
-        ingest, store, scorer, [c.to_archive() for c in batch.comments], batch.community, policies
-    )
+    comments = [c.to_archive() for c in batch.comments]
+    results = call(state.moderation.ingest, state.scorer, comments, batch.community)
     return {"ok": True, "results": [r.as_dict() for r in results]}
 
 
 @router.get("/queue")
 def queue(
-    store: StoreDep,
+    moderation: ModerationDep,
     key: ModerateKey,
     community: str = DEFAULT_COMMUNITY,
     status: str = "held",
@@ -221,33 +209,24 @@ def queue(
 ) -> dict[str, Any]:
     """Held comments (or another status), oldest first, with scores and thread alert badges."""
     check_community(key, community)
-    page = call(
-        list_queue,
-        store,
-        community,
-        status,
-        article_id,
-        author,
-        rule,
-        attribute,
-        min_score,
-        limit,
-        after,
-    )
+    filters = QueueQuery(status, article_id, author, rule, attribute, min_score, after)
+    page = call(moderation.queue, community, filters, limit)
     return {"ok": True, **page}
 
 
 @router.get("/comments/{comment_id}")
 def get_comment(
-    comment_id: str, store: StoreDep, key: ReadKey, community: str = DEFAULT_COMMUNITY
+    comment_id: str, moderation: ModerationDep, key: ReadKey, community: str = DEFAULT_COMMUNITY
 ) -> dict[str, Any]:
     """A comment, its scores and its audit trail."""
     check_community(key, community)
-    return {"ok": True, **call(comment_record, store, community, comment_id)}
+    return {"ok": True, **call(moderation.comment, community, comment_id)}
 
 
 @router.post("/comments/{comment_id}/decisions")
-def decide(comment_id: str, body: JsonBody, store: StoreDep, key: ModerateKey) -> dict[str, Any]:
+def decide(
+    comment_id: str, body: JsonBody, moderation: ModerationDep, key: ModerateKey
+) -> dict[str, Any]:
     """A moderator approves, rejects or restores a comment; 409 if someone decided first.
 
     ``moderator`` must name a moderator of the community: the audit trail records that name.
@@ -255,8 +234,7 @@ def decide(comment_id: str, body: JsonBody, store: StoreDep, key: ModerateKey) -
     decision = parse(DecisionIn, body)
     check_community(key, decision.community)
     result = call(
-        decide_comment,
-        store,
+        moderation.decide,
         decision.community,
         comment_id,
         decision.action,
@@ -270,17 +248,18 @@ def decide(comment_id: str, body: JsonBody, store: StoreDep, key: ModerateKey) -
 @router.get("/articles/{article_id}/health")
 def health(
     article_id: str,
-    store: StoreDep,
+    moderation: ModerationDep,
     key: ReadKey,
     community: str = DEFAULT_COMMUNITY,
     bucket_minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
 ) -> dict[str, Any]:
     """An article's discussion over time, and whether it is turning toxic."""
     check_community(key, community)
-    return {"ok": True, **call(article_health, store, community, article_id, bucket_minutes)}
+    health = call(moderation.article_health, community, article_id, bucket_minutes)
+    return {"ok": True, **health}
 
 
-def _put_community(store: Any, slug: str, update: CommunityIn) -> dict[str, Any]:
+def _put_community(store: Store, slug: str, update: CommunityIn) -> dict[str, Any]:
     if update.policy is not None:
         parse_policy(update.policy, policy_format(update.policy), "policy")
     with store.writer() as session:
@@ -309,7 +288,7 @@ def _community_id(session: Any, slug: str) -> int:
     return int(community_id)
 
 
-def _add_webhook(store: Any, slug: str, hook: WebhookIn, allow_private: bool) -> dict[str, Any]:
+def _add_webhook(store: Store, slug: str, hook: WebhookIn, allow_private: bool) -> dict[str, Any]:
     check_destination(hook.url, allow_private)
     with store.writer() as session:
         row = Webhook(community_id=_community_id(session, slug), url=hook.url, secret=hook.secret)
@@ -331,7 +310,7 @@ def add_webhook(slug: str, body: JsonBody, state: StateDep, key: AdminKey) -> di
     return {"ok": True, **call(_add_webhook, state.store, slug, hook, allow_private)}
 
 
-def _webhooks(store: Any, slug: str) -> dict[str, Any]:
+def _webhooks(store: Store, slug: str) -> dict[str, Any]:
     with store.session() as session:
         community_id = _community_id(session, slug)
     return {"webhooks": delivery_report(store, community_id)}

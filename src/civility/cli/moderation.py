@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from tqdm import tqdm
@@ -17,6 +17,9 @@ from civility.moderation.archive import iter_archive
 from civility.moderation.policy import load_policy
 from civility.moderation.replay import replay
 from civility.scoring import load_scorer
+
+if TYPE_CHECKING:
+    from civility.store import Store
 
 policy_app = typer.Typer(help="Check and dry-run moderation policies.", no_args_is_help=True)
 
@@ -69,7 +72,7 @@ DatabaseOption = Annotated[
 ]
 
 
-def _store(database: str | None) -> Any:
+def _store(database: str | None) -> Store:
     from civility.settings import load_settings
     from civility.store import open_store
 
@@ -92,14 +95,14 @@ def import_command(
 
     Interrupted? Run the same command again: stored comments are skipped, the rest imported.
     """
-    from civility.moderation.importer import import_archive
+    from civility.moderation.service import ModerationService
 
     store = _store(database)
     scorer = load_scorer(tier, model)
     try:
         with tqdm(desc="importing", unit=" comments") as bar:
-            result = import_archive(
-                store, scorer, iter_archive(archive), community, batch_size, bar.update
+            result = ModerationService(store).import_archive(
+                scorer, iter_archive(archive), community, batch_size, bar.update
             )
     finally:
         store.dispose()

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from civility.errors import EmptyTextError, InvalidCommentError, TextTooLongError
+from civility.moderation import events
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.decide import Decision as Verdict
 from civility.moderation.decide import decide_batch, needs_context, score_with_context
@@ -35,6 +36,7 @@ from civility.store import (
     Community,
     Decision,
     Score,
+    Store,
 )
 
 STATUS_OF = {"approve": "approved", "hold": "held", "reject": "rejected"}
@@ -408,11 +410,11 @@ def _write(
         session,
         community,
         [
-            decision_event(community.slug, c, r, "policy", decision_id, now)
+            events.decided(_payload(community.slug, c, r, now), decision_id)
             for c, r, decision_id in zip(comments, results, decision_ids, strict=True)
         ]
         + [
-            alert_event(community.slug, c, r, now)
+            events.thread_alert(community.slug, c.article_id, c.comment_id, now)
             for c, r in zip(comments, results, strict=True)
             if r.alert
         ],
@@ -420,52 +422,26 @@ def _write(
     return results
 
 
-def decision_event(
-    community: str,
-    comment: ArchiveComment,
-    result: IngestResult,
-    actor: str,
-    decision_id: int | None,
-    now: datetime,
-) -> tuple[str, dict[str, Any], int | None]:
-    return (
-        "comment.decided",
-        {
-            "community": community,
-            "article_id": comment.article_id,
-            "comment_id": comment.comment_id,
-            "status": result.status,
-            "action": result.action,
-            "actor": actor,
-            "rule": result.rule,
-            "reason": result.reason,
-            "scores": result.scores,
-            "model_version": result.model_version,
-            "decided_at": now.isoformat(),
-        },
-        decision_id,
-    )
-
-
-def alert_event(
+def _payload(
     community: str, comment: ArchiveComment, result: IngestResult, now: datetime
-) -> tuple[str, dict[str, Any], int | None]:
-    return (
-        "thread.alert",
-        {
-            "community": community,
-            "article_id": comment.article_id,
-            "comment_id": comment.comment_id,
-            "reason": "The discussion is turning toxic: many recent comments were held, "
-            "rejected or scored high on TOXICITY.",
-            "raised_at": now.isoformat(),
-        },
-        None,
+) -> events.DecisionPayload:
+    return events.DecisionPayload(
+        community=community,
+        article_id=comment.article_id,
+        comment_id=comment.comment_id,
+        status=result.status,
+        action=result.action,
+        actor=f"policy:{result.rule or 'default'}",
+        reason=result.reason,
+        decided_at=now.isoformat(),
+        rule=result.rule,
+        scores=result.scores,
+        model_version=result.model_version,
     )
 
 
 def ingest(
-    store: Any,
+    store: Store,
     scorer: Scorer,
     comments: Sequence[ArchiveComment],
     community: str = DEFAULT_COMMUNITY,
@@ -517,7 +493,7 @@ def ingest(
 
 
 def _ingest_in_transaction(
-    store: Any,
+    store: Store,
     scorer: Scorer,
     comments: Sequence[ArchiveComment],
     fresh: list[ArchiveComment],

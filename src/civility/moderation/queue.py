@@ -1,48 +1,35 @@
-"""The moderators' side: the queue of held comments, their decisions, and each thread's health.
+"""The moderators' side, read only: the queue of held comments, a comment's trail, thread health.
 
-A moderator's decision is a compare-and-set on the comment's status: it names the status the
-moderator saw (``held`` by default), and only one of two moderators deciding the same comment
-at once can change it; the other gets a DecisionConflictError (HTTP 409) saying who won.
-Every decision is appended to the audit trail, stored as feedback for calibration, and queued
-for the publisher's webhooks, all in one transaction.
+``QueueQuery`` is the one definition of which comments a queue shows: the ingest API's
+``/v1/queue`` (one community, oldest first) and the moderator pages (every community the
+moderator may act on, most urgent first) filter with it and differ only in order and paging.
+Writes (moderators' decisions) belong to ``civility.moderation.service``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from civility.errors import (
-    DecisionConflictError,
-    ForbiddenError,
-    InvalidCommentError,
-    NotFoundError,
-)
+from civility.attributes import get_attribute
+from civility.errors import InvalidCommentError, NotFoundError
 from civility.moderation.history import ThreadState
-from civility.moderation.webhooks import enqueue_events
 from civility.store import (
     Article,
     Author,
     Comment,
+    CommentStatus,
     Community,
     Decision,
-    Feedback,
-    Moderator,
     Score,
+    Store,
 )
-
-MODERATOR_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "approve": ("approved", ("held", "pending")),
-    "reject": ("rejected", ("held", "pending", "approved")),
-    "restore": ("approved", ("rejected",)),
-}
-"""action -> (new status, statuses it may be taken from). The first is the default expectation."""
-
-LABEL_OF = {"approve": 0.0, "restore": 0.0, "reject": 1.0}
 
 
 def community_by_slug(session: Session, slug: str) -> Community:
@@ -52,7 +39,7 @@ def community_by_slug(session: Session, slug: str) -> Community:
     return community
 
 
-def _comment(session: Session, community: Community, external_id: str) -> Comment:
+def find_comment(session: Session, community: Community, external_id: str) -> Comment:
     comment = session.scalar(
         select(Comment).where(
             Comment.community_id == community.id, Comment.external_id == external_id
@@ -91,69 +78,102 @@ def thread_states(session: Session, article_ids: set[int]) -> dict[int, ThreadSt
     return states
 
 
+QUEUE_STATUSES = tuple(s.value for s in CommentStatus)
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which comments a queue shows: one status, optionally narrowed."""
+
+    status: str = CommentStatus.HELD.value
+    article: str | None = None
+    """The article's external id."""
+    author: str | None = None
+    """The author's external id."""
+    rule: str | None = None
+    """Comments the policy decided by this rule."""
+    attribute: str | None = None
+    min_score: float | None = None
+    """With ``attribute``: comments scoring at least this on it (any score when None)."""
+    after: int | None = None
+    """Keyset paging: comments after this internal id."""
+
+    def where(self, community_ids: Sequence[int]) -> list[ColumnElement[bool]]:
+        """The conditions on ``Comment``, for comments of ``community_ids``."""
+        if self.status not in QUEUE_STATUSES:
+            raise InvalidCommentError(
+                "status", f"must be pending, held, approved or rejected; got {self.status!r}."
+            )
+        where = [Comment.community_id.in_(community_ids), Comment.status == self.status]
+        if self.article is not None:
+            where.append(
+                Comment.article_id.in_(
+                    select(Article.id).where(
+                        Article.external_id == self.article, Article.community_id.in_(community_ids)
+                    )
+                )
+            )
+        if self.author is not None:
+            where.append(
+                Comment.author_id.in_(
+                    select(Author.id).where(
+                        Author.external_id == self.author, Author.community_id.in_(community_ids)
+                    )
+                )
+            )
+        if self.after is not None:
+            where.append(Comment.id > self.after)
+        if self.attribute is not None:
+            where.append(
+                Comment.id.in_(
+                    select(Score.comment_id).where(
+                        Score.attribute == self.attribute_name,
+                        Score.value >= (self.min_score or 0.0),
+                    )
+                )
+            )
+        if self.rule is not None:
+            where.append(
+                Comment.id.in_(
+                    select(Decision.comment_id).where(Decision.actor == f"policy:{self.rule}")
+                )
+            )
+        return where
+
+    @property
+    def attribute_name(self) -> str | None:
+        return get_attribute(self.attribute).name if self.attribute is not None else None
+
+
 def list_queue(
-    store: Any,
-    community: str,
-    status: str = "held",
-    article: str | None = None,
-    author: str | None = None,
-    rule: str | None = None,
-    attribute: str | None = None,
-    min_score: float | None = None,
-    limit: int = 50,
-    after: int | None = None,
+    store: Store, community: str, filters: QueueQuery, limit: int = 50
 ) -> dict[str, Any]:
-    """Comments in ``status`` (oldest first), filtered, one page; ``next`` continues the list."""
-    if status not in ("pending", "held", "approved", "rejected"):
-        raise InvalidCommentError(
-            "status", f"must be pending, held, approved or rejected; got {status!r}."
-        )
+    """Comments of ``community`` matching ``filters``, oldest first; ``next`` continues the list."""
     limit = max(1, min(limit, 500))
     with store.session() as session:
         found = community_by_slug(session, community)
-        query = (
-            select(Comment, Article.external_id, Author.external_id)
-            .join(Article, Comment.article_id == Article.id)
-            .outerjoin(Author, Comment.author_id == Author.id)
-            .where(Comment.community_id == found.id, Comment.status == status)
-        )
-        if article is not None:
-            query = query.where(Article.external_id == article)
-        if author is not None:
-            query = query.where(Author.external_id == author)
-        if after is not None:
-            query = query.where(Comment.id > after)
-        if attribute is not None:
-            from civility.attributes import get_attribute
-
-            name = get_attribute(attribute).name
-            query = query.join(
-                Score, and_(Score.comment_id == Comment.id, Score.attribute == name)
-            ).where(Score.value >= (min_score or 0.0))
-        if rule is not None:
-            first = (
-                select(Decision.comment_id)
-                .where(Decision.actor == f"policy:{rule}")
-                .scalar_subquery()
-            )
-            query = query.where(Comment.id.in_(first))
-        rows = session.execute(query.order_by(Comment.id).limit(limit + 1)).all()
+        rows = session.scalars(
+            select(Comment).where(*filters.where([found.id])).order_by(Comment.id).limit(limit + 1)
+        ).all()
         page = rows[:limit]
-        ids = [c.id for c, _, _ in page]
+        ids = [c.id for c in page]
         scores = _scores(session, ids)
+        articles = _external_ids(session, Article, {c.article_id for c in page})
+        authors = _external_ids(session, Author, {c.author_id for c in page if c.author_id})
+        parents = _external_ids(session, Comment, {c.parent_id for c in page if c.parent_id})
         reasons: dict[int, Decision] = {}
         if ids:
             for decision in session.scalars(
                 select(Decision).where(Decision.comment_id.in_(ids)).order_by(Decision.id)
             ):
                 reasons[decision.comment_id] = decision
-        states = thread_states(session, {c.article_id for c, _, _ in page})
+        states = thread_states(session, {c.article_id for c in page})
     items = [
         {
             "comment_id": c.external_id,
-            "article_id": article_id,
-            "author": author_id,
-            "parent_id": None,
+            "article_id": articles.get(c.article_id),
+            "author": authors.get(c.author_id) if c.author_id else None,
+            "parent_id": parents.get(c.parent_id) if c.parent_id else None,
             "text": c.text,
             "status": c.status,
             "created_at": c.created_at.isoformat(),
@@ -167,16 +187,25 @@ def list_queue(
             else None,
             "thread_alert": states[c.article_id].alerting,
         }
-        for c, article_id, author_id in page
+        for c in page
     ]
-    return {"items": items, "next": page[-1][0].id if len(rows) > limit else None}
+    return {"items": items, "next": page[-1].id if len(rows) > limit else None}
 
 
-def comment_record(store: Any, community: str, external_id: str) -> dict[str, Any]:
+def _external_ids(
+    session: Session, model: type[Article] | type[Author] | type[Comment], ids: set[int]
+) -> dict[int, str]:
+    """Internal id -> the publisher's id, for rows of ``model``."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(model.id, model.external_id).where(model.id.in_(ids))).all())
+
+
+def comment_record(store: Store, community: str, external_id: str) -> dict[str, Any]:
     """A comment with its scores and its whole audit trail, oldest first."""
     with store.session() as session:
         found = community_by_slug(session, community)
-        comment = _comment(session, found, external_id)
+        comment = find_comment(session, found, external_id)
         article = session.get(Article, comment.article_id)
         parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
         trail = session.scalars(
@@ -203,98 +232,8 @@ def comment_record(store: Any, community: str, external_id: str) -> dict[str, An
         }
 
 
-def decide_comment(
-    store: Any,
-    community: str,
-    external_id: str,
-    action: str,
-    moderator: str,
-    reason: str | None = None,
-    expected_status: str | None = None,
-) -> dict[str, Any]:
-    """Record a moderator's approve/reject/restore; 409 if the comment moved on meanwhile."""
-    if action not in MODERATOR_ACTIONS:
-        raise InvalidCommentError(
-            "action", f"must be one of {', '.join(MODERATOR_ACTIONS)}; got {action!r}."
-        )
-    new_status, allowed = MODERATOR_ACTIONS[action]
-    expected = expected_status or allowed[0]
-    if expected not in allowed:
-        raise InvalidCommentError(
-            "expected_status",
-            f"{action!r} applies to comments that are {' or '.join(allowed)}; got {expected!r}.",
-        )
-    now = datetime.now(UTC)
-    with store.writer() as session:
-        found = community_by_slug(session, community)
-        person = session.scalar(select(Moderator).where(Moderator.username == moderator))
-        if person is None:
-            raise InvalidCommentError("moderator", f"unknown moderator {moderator!r}.")
-        if not person.is_admin and found not in person.communities:
-            raise ForbiddenError(f"{moderator!r} is not a moderator of community {found.slug!r}.")
-        comment = _comment(session, found, external_id)
-        changed = session.execute(
-            update(Comment)
-            .where(Comment.id == comment.id, Comment.status == expected)
-            .values(status=new_status)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            _conflict(store, found.id, comment.id, external_id, expected)
-        actor = f"moderator:{person.id}"
-        decision = Decision(
-            comment_id=comment.id,
-            actor=actor,
-            action=action,
-            reason=reason,
-            created_at=now,
-        )
-        session.add(decision)
-        session.add(
-            Feedback(
-                source="moderator",
-                community=found.slug,
-                community_id=found.id,
-                comment_id=comment.id,
-                attribute="TOXICITY",
-                value=LABEL_OF[action],
-                text_sha256=comment.text_sha256,
-                created_at=now,
-            )
-        )
-        session.flush()
-        article = session.get(Article, comment.article_id)
-        payload = {
-            "community": found.slug,
-            "article_id": article.external_id if article else None,
-            "comment_id": external_id,
-            "status": new_status,
-            "action": action,
-            "actor": actor,
-            "moderator": person.username,
-            "reason": reason,
-            "decided_at": now.isoformat(),
-        }
-        enqueue_events(session, found, [("comment.decided", payload, decision.id)])
-    return {"comment_id": external_id, "status": new_status, "decision": payload}
-
-
-def _conflict(
-    store: Any, community_id: int, comment_id: int, external_id: str, expected: str
-) -> None:
-    with store.session() as session:
-        status = session.scalar(select(Comment.status).where(Comment.id == comment_id))
-        last = session.scalar(
-            select(Decision).where(Decision.comment_id == comment_id).order_by(Decision.id.desc())
-        )
-    who = f" by {last.actor} ({last.action})" if last is not None else ""
-    raise DecisionConflictError(
-        f"Comment {external_id!r} is {status}, not {expected}: it was decided{who} first."
-    )
-
-
 def article_health(
-    store: Any, community: str, article: str, bucket_minutes: int = 60
+    store: Store, community: str, article: str, bucket_minutes: int = 60
 ) -> dict[str, Any]:
     """An article's discussion over time: per time bucket, volume, held/rejected share, toxicity."""
     with store.session() as session:

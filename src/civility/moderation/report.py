@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -25,7 +24,7 @@ from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import InputFileError, InvalidParameterError, NotFoundError
 from civility.moderation.archive import parse_time
 from civility.moderation.history import ThreadState
-from civility.store import Article, Author, Comment, Community, Decision, Score
+from civility.store import Article, Author, Comment, Community, Decision, Score, Store
 
 BINS = 20
 """Histogram bins over [0, 1] for the score distributions."""
@@ -338,7 +337,9 @@ def build_report(
 # -- the edge: reading the store -------------------------------------------------------------
 
 
-def load_report(store: Any, community: str | None = None, since: datetime | None = None) -> Report:
+def load_report(
+    store: Store, community: str | None = None, since: datetime | None = None
+) -> Report:
     """Read the comments of ``community`` (None: all) created since ``since`` and summarise them.
 
     A handful of queries whatever the store's size; the rows of the period are held in memory,

@@ -34,7 +34,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from civility.errors import WebhookDestinationError
-from civility.store import Community, Webhook, WebhookDelivery
+from civility.store import Community, Store, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class Claim:
     secret: str
 
 
-def claim_due(store: Any, limit: int, lease_s: float = LEASE_S) -> list[Claim]:
+def claim_due(store: Store, limit: int, lease_s: float = LEASE_S) -> list[Claim]:
     """Take up to ``limit`` due deliveries for ``lease_s`` seconds.
 
     The claim moves ``next_attempt_at`` past the lease and counts an attempt, in one
@@ -201,7 +201,7 @@ def _send(client: httpx.Client, claim: Claim, allow_private: bool) -> str | None
 
 
 def deliver_due(
-    store: Any,
+    store: Store,
     client: httpx.Client,
     limit: int = 20,
     *,
@@ -236,7 +236,7 @@ def deliver_due(
     return len(claims)
 
 
-def _release(store: Any, claims: Sequence[Claim]) -> None:
+def _release(store: Store, claims: Sequence[Claim]) -> None:
     """Hand back claims not sent: due now, and the attempt they were charged not counted."""
     with store.writer() as session:
         for claim in claims:
@@ -247,7 +247,7 @@ def _release(store: Any, claims: Sequence[Claim]) -> None:
             )
 
 
-def delivery_report(store: Any, community_id: int, recent: int = 20) -> list[dict[str, Any]]:
+def delivery_report(store: Store, community_id: int, recent: int = 20) -> list[dict[str, Any]]:
     """Each webhook of a community with its deliveries counted by status and its last failures."""
     with store.session() as session:
         hooks = session.scalars(
@@ -299,7 +299,7 @@ class WebhookWorker:
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         poll_s: float = 1.0,
         client: httpx.Client | None = None,
         allow_private: bool = False,

@@ -10,13 +10,15 @@ that attribute's span threshold are its spans. Scoring words alone is what a mod
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 
 import numpy as np
 
-from civility.scoring._base import Span
+from civility.scoring._base import Scorer, Span
 
 _WORD = re.compile(
     r"(?<![\w*])[^\W\d_]([ .\-_*])[^\W\d_](?:\1[^\W\d_])+(?![\w*])"  # s p a c e d, d.o.t.t.e.d
@@ -89,3 +91,33 @@ def word_spans(
             if p >= threshold
         ]
     return result
+
+
+class SpanCache:
+    """One scorer's spans of recently seen texts, least recently used dropped first.
+
+    Span scoring costs a model call per text, and the moderators' queue is reloaded after every
+    decision with mostly the same comments on it. A server keeps one (``AppState.spans``), so
+    the cache lives and dies with the app and its scorer.
+    """
+
+    def __init__(self, scorer: Scorer, size: int = 4096) -> None:
+        self.scorer = scorer
+        self.size = size
+        self._found: OrderedDict[tuple[str, tuple[str, ...]], dict[str, list[Span]]]
+        self._found = OrderedDict()
+        self._lock = threading.Lock()
+
+    def spans(self, text: str, attributes: Sequence[str]) -> dict[str, list[Span]]:
+        """``scorer.spans(text, attributes)``, computed once per text and attributes."""
+        key = (text, tuple(attributes))
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return self._found[key]
+        found = self.scorer.spans(text, list(attributes))
+        with self._lock:
+            self._found[key] = found
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+        return found

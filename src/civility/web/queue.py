@@ -1,11 +1,12 @@
 """What the moderator pages read: the prioritised queue, the audit trail and the dashboards.
 
-Reads only, plus banning an author. Decisions themselves are never written here: the pages call
-``civility.moderation.queue.decide_comment``, the function behind the ingest API's decision
-endpoint, so a click and an API call leave the same trail.
+Reads only. Decisions and bans are never written here: the pages call the moderation service
+(``civility.moderation.service``), as the ingest API's decision endpoint does, so a click and an
+API call leave the same trail and send the same webhook events.
 
 The queue spans every community the moderator may act on and puts the most urgent comment first:
 priority is a comment's highest attribute score (or, with an attribute filter, that attribute's).
+Which comments it holds is ``civility.moderation.queue.QueueQuery``, the ingest API's filter.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from typing import Any
 from sqlalchemy import Integer, and_, func, select
 from sqlalchemy.orm import Session
 
-from civility.attributes import get_attribute
 from civility.errors import ForbiddenError
-from civility.moderation.queue import thread_states
+from civility.moderation.queue import QUEUE_STATUSES, QueueQuery, thread_states
 from civility.store import (
     Article,
     Author,
@@ -41,8 +41,7 @@ ATTRIBUTE_FILTER_MIN = 0.5
 """With an attribute filter, the queue shows comments scoring at least this on it."""
 HISTORY_DAYS = 30
 """The author's record shown beside each comment covers this many days."""
-STATUSES = tuple(s.value for s in CommentStatus)
-BAN_ACTION = "ban_author"
+STATUSES = QUEUE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -141,22 +140,21 @@ def _safe_url(url: str | None) -> str | None:
 
 def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) -> QueuePage:
     allowed = _allowed_ids(store, moderator, filters.community)
+    filters_query = QueueQuery(
+        status=filters.status,
+        article=filters.article,
+        attribute=filters.attribute,
+        min_score=ATTRIBUTE_FILTER_MIN if filters.attribute else None,
+    )
     with store.session() as session:
-        where = [Comment.community_id.in_(allowed), Comment.status == filters.status]
-        if filters.article:
-            article_ids = select(Article.id).where(
-                Article.external_id == filters.article, Article.community_id.in_(allowed)
-            )
-            where.append(Comment.article_id.in_(article_ids))
-        if filters.attribute:
-            name = get_attribute(filters.attribute).name
-            join_on = and_(Score.comment_id == Comment.id, Score.attribute == name)
-            where.append(Score.value >= ATTRIBUTE_FILTER_MIN)
-            query = select(Comment, func.max(Score.value).label("priority")).join(Score, join_on)
-        else:
-            query = select(Comment, func.max(Score.value).label("priority")).outerjoin(
-                Score, Score.comment_id == Comment.id
-            )
+        where = filters_query.where(allowed)
+        # Priority: the highest score, or with an attribute filter that attribute's score.
+        scored = (
+            and_(Score.comment_id == Comment.id, Score.attribute == filters_query.attribute_name)
+            if filters.attribute
+            else Score.comment_id == Comment.id
+        )
+        query = select(Comment, func.max(Score.value).label("priority")).outerjoin(Score, scored)
         query = query.where(*where).group_by(Comment.id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         priority = query.selected_columns.priority
@@ -320,27 +318,6 @@ def comment_targets(store: Store, ids: list[int]) -> dict[int, tuple[int, str, s
         id_: (community_id, slug, external, status)
         for id_, community_id, slug, external, status in rows
     }
-
-
-def ban_author(store: Store, comment_id: int, moderator: ModeratorInfo, reason: str | None) -> bool:
-    """Ban the comment's author and record it in the comment's audit trail; False: no author."""
-    with store.writer() as session:
-        comment = session.get(Comment, comment_id)
-        if comment is None or comment.author_id is None:
-            return False
-        author = session.get(Author, comment.author_id)
-        if author is None:
-            return False
-        author.banned = True
-        session.add(
-            Decision(
-                comment_id=comment.id,
-                actor=f"moderator:{moderator.id}",
-                action=BAN_ACTION,
-                reason=reason,
-            )
-        )
-    return True
 
 
 @dataclass

@@ -5,16 +5,14 @@ Server-rendered; every page works without JavaScript (forms post and redirect ba
 carries a strict Content-Security-Policy: no inline script or style is allowed, so even a
 comment that slipped past escaping could not run code.
 
-Moderators' decisions go through ``civility.moderation.queue.decide_comment``, the same function
-as the ingest API's ``POST /v1/comments/{id}/decisions``.
+Moderators' decisions go through the moderation service (``AppState.moderation``), as the
+ingest API's ``POST /v1/comments/{id}/decisions`` does.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +27,7 @@ from jinja2 import Environment, FileSystemLoader
 from civility.api.deps import AppState
 from civility.attributes import get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
-from civility.moderation.queue import decide_comment
-from civility.scoring import Scorer, check_text
+from civility.scoring import check_text
 from civility.web import sessions
 from civility.web.accounts import (
     MAX_USERNAME_LENGTH,
@@ -43,7 +40,6 @@ from civility.web.highlight import Segment, segments
 from civility.web.queue import (
     STATUSES,
     QueueFilters,
-    ban_author,
     comment_targets,
     dashboard,
     queue_page,
@@ -191,26 +187,9 @@ def _refused(request: Request, message: str, status: int) -> Response:
 # -- try it ----------------------------------------------------------------------------------
 
 
-_HIGHLIGHTS: OrderedDict[tuple[int, str, str, tuple[str, ...]], list[Segment]] = OrderedDict()
-_HIGHLIGHTS_LOCK = threading.Lock()
-HIGHLIGHT_CACHE_SIZE = 4096
-"""Highlighted texts kept per process. Span scoring costs a model call per comment, and the
-queue page is reloaded after every decision with mostly the same comments on it."""
-
-
-def _highlighted(scorer: Scorer, text: str, scores: dict[str, float]) -> list[Segment]:
-    flagged = tuple(a for a in scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN)
-    key = (id(scorer), scorer.version, text, flagged)
-    with _HIGHLIGHTS_LOCK:
-        if key in _HIGHLIGHTS:
-            _HIGHLIGHTS.move_to_end(key)
-            return _HIGHLIGHTS[key]
-    found = segments(text, scorer.spans(text, list(flagged)) if flagged else {})
-    with _HIGHLIGHTS_LOCK:
-        _HIGHLIGHTS[key] = found
-        while len(_HIGHLIGHTS) > HIGHLIGHT_CACHE_SIZE:
-            _HIGHLIGHTS.popitem(last=False)
-    return found
+def _highlighted(state: AppState, text: str, scores: dict[str, float]) -> list[Segment]:
+    flagged = [a for a in state.scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
+    return segments(text, state.spans.spans(text, flagged) if flagged else {})
 
 
 @router.get("/")
@@ -221,7 +200,8 @@ def try_it_page(request: Request) -> Response:
 @router.post("/")
 def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
     """Score a pasted comment; nothing is stored."""
-    scorer = _state(request).scorer
+    state = _state(request)
+    scorer = state.scorer
     try:
         check_text(text)
     except CivilityError as exc:
@@ -239,7 +219,7 @@ def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
     ]
     result = {
         "rows": rows,
-        "segments": _highlighted(scorer, text, scores),
+        "segments": _highlighted(state, text, scores),
         "version": scorer.version,
     }
     return _render(request, "try.html", {"text": text, "result": result}, visit=_visit(request))
@@ -359,7 +339,7 @@ def _queue_context(request: Request, visit: Visit, filters: QueueFilters) -> dic
         get_attribute(filters.attribute)  # raises UnknownAttributeError listing the names
     page = queue_page(state.store, visit.moderator, filters)
     for item in page.items:
-        item.segments = _highlighted(state.scorer, item.text, item.scores) if item.text else []
+        item.segments = _highlighted(state, item.text, item.scores) if item.text else []
     return {
         "page": page,
         "filters": filters,
@@ -429,8 +409,7 @@ def apply_action(
     for id_ in ids:
         _, slug, external, _status = targets[id_]
         try:
-            decide_comment(
-                state.store,
+            state.moderation.decide(
                 slug,
                 external,
                 "reject" if action == "ban" else action,
@@ -438,11 +417,11 @@ def apply_action(
                 reason,
                 seen_status,
             )
+            if action == "ban":
+                state.moderation.ban_author(slug, external, moderator.username, reason)
         except CivilityError as exc:
             errors.append(exc.message)
             continue
-        if action == "ban":
-            ban_author(state.store, id_, moderator, reason)
         done += 1
     return done, errors
 
