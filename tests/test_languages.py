@@ -153,3 +153,16 @@ def test_docs_show_the_shipped_models_table() -> None:
     assert found, "docs/api.md has lost its language table markers"
     expected = _shipped_table().markdown()
     assert found.group(1) == expected, f"docs/api.md's language table is stale; use:\n{expected}"
+
+
+def test_preload_loads_the_named_languages_or_refuses_unknown_ones(
+    multilingual_model_dir: Path, tiny_scorer: FastScorer
+) -> None:
+    table = language_table(tiny_scorer.labels_, multilingual_model_dir / "languages")
+    languages = LanguageScorers(tiny_scorer, table)
+    languages.preload("de, fr")
+    assert languages.loaded() == ["de", ENGLISH, "fr"]
+    with pytest.raises(ConfigError, match="'preload_languages' names 'sv'"):
+        languages.preload("sv")
+    languages.preload("all")
+    assert languages.loaded() == sorted(table.languages())

@@ -57,6 +57,12 @@ class Settings:
         "Serve the languages of the opt-in civility-models-nc package (models trained on "
         "non-commercial or research-only data; pip install packages/civility-models-nc first).",
     )
+    preload_languages: str = _setting(
+        "",
+        "Languages whose models load when the server starts (comma-separated codes such as "
+        "de,fr, or all); the others load on their first comment, which then waits about a "
+        "second.",
+    )
     require_key: bool = _setting(
         True, "Refuse API requests without a valid key (?key= or x-goog-api-key)."
     )

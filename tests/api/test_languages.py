@@ -49,7 +49,12 @@ COMMENTS = {
 
 def _server(root: Path, model_dir: Path, opt_in_dir: Path, opt_in: bool) -> Iterator[LiveServer]:
     path = os.pathsep.join(p for p in (str(opt_in_dir), os.environ.get("PYTHONPATH")) if p)
-    env = {"PYTHONPATH": path, "CIVILITY_NONCOMMERCIAL_MODELS": str(opt_in).lower()}
+    env = {
+        "PYTHONPATH": path,
+        "CIVILITY_NONCOMMERCIAL_MODELS": str(opt_in).lower(),
+        # As a site Coral calls is set up: its language loaded before its first comment.
+        "CIVILITY_PRELOAD_LANGUAGES": "de,fr,pt,es" if opt_in else "",
+    }
     server = start_server(root, model_dir, extra_env=env)
     # Coral calls a server that has been up for a while: its first request (the store's
     # first write, lazy imports) is not what the 800 ms budget measures.
@@ -177,3 +182,14 @@ def test_opt_in_language_while_switched_off_names_the_setting(
     assert "noncommercial_models = true" in error["message"]
     assert "CIVILITY_NONCOMMERCIAL_MODELS=true" in error["message"]
     assert toxicity(analyze(server_opt_in_off, coral(COMMENTS["de"][0], "de"))) > 0.5
+
+
+def test_discovery_and_health_name_the_served_languages(
+    server: LiveServer, server_opt_in_off: LiveServer
+) -> None:
+    document = httpx.get(f"{server.url}/$discovery/rest?version=v1alpha1").json()
+    field = document["schemas"]["AnalyzeCommentRequest"]["properties"]["languages"]
+    assert field["description"].endswith("This server scores: ar, zh, en, fr, de, ko, pt, es.")
+    health = httpx.get(f"{server_opt_in_off.url}/healthz").json()
+    assert health["languages"] == ["ar", "zh", "en", "fr", "de", "ko", "pt"]
+    assert "ko" not in health["languages_loaded"]  # no Korean comment has reached it yet

@@ -284,6 +284,7 @@ def create_app(
     if languages is None:
         table = language_table(scorer.labels_, opt_in_enabled=settings.noncommercial_models)
         languages = LanguageScorers(scorer, table)
+    languages.preload(settings.preload_languages)
     warm_up()
     state = AppState(
         settings=settings,

@@ -33,6 +33,8 @@ async def health(state: StateDep) -> JSONResponse:
             "ok": True,
             "model_version": state.scorer.version,
             "attributes": list(state.scorer.labels_),
+            "languages": state.languages.table.languages(),
+            "languages_loaded": state.languages.loaded(),
             "store": state.store.engine.dialect.name,
             "pid": os.getpid(),  # which server process answered, with several workers
         }

@@ -25,6 +25,7 @@ from civility.languages import (
     OPT_IN_SETTING,
     LanguageModel,
     LanguageTable,
+    normalize_language,
     opt_in_directory,
     read_models,
 )
@@ -125,8 +126,22 @@ class LanguageScorers:
             raise UnknownNameError("language", language, self.table.languages())
         with self._lock:
             if language not in self._loaded:
-                self._loaded[language] = FastScorer.load(model.path)
+                scorer = FastScorer.load(model.path)
+                scorer.predict_proba([""])  # the first call's one-off costs, paid here
+                self._loaded[language] = scorer
             return self._loaded[language]
+
+    def preload(self, codes: str) -> None:
+        """Load ``codes`` now (comma-separated, or ``all``): the ``preload_languages`` setting."""
+        served = self.table.languages()
+        wanted = served if codes.strip() == "all" else [c for c in codes.split(",") if c.strip()]
+        for code in (normalize_language(c) for c in wanted):
+            if code not in served:
+                raise ConfigError(
+                    f"Setting 'preload_languages' names {code!r}, which no model serves here. "
+                    f"Available: {', '.join(served)}"
+                )
+            self.scorer(code)
 
     def _choose(self, text: str, declared: Sequence[str]) -> Choice:
         try:
