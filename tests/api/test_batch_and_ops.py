@@ -213,6 +213,13 @@ def test_a_failing_part_does_not_sink_the_batch(client: TestClient, api_key: str
         "code": 500,
         "message": "Internal error encountered.",
         "status": "INTERNAL",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "INTERNAL",
+                "domain": "civility",
+            }
+        ],
     }
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import sessionmaker
 
+from civility.scoring import FastScorer
+from civility.settings import Settings
+from civility.store import Store
+from civility.store.engine import create_store_engine
 from tests.api.conftest import INSULT
 
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -233,3 +239,37 @@ def test_oversized_chunked_body_is_cut_off(make_client, api_key: str) -> None:  
     assert_error(
         response, 413, "INVALID_REQUEST", "Request payload size exceeds the limit: 1000 bytes."
     )
+
+
+def test_a_store_outage_is_503_unavailable_with_retry_after(
+    tiny_scorer: FastScorer, tmp_path: Path
+) -> None:
+    from civility.api import create_app
+
+    engine, _ = create_store_engine("postgresql+psycopg://civility:civility@127.0.0.1:9/down")
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    down = Store("down", engine, engine, sessions, sessions)
+    app = create_app(
+        Settings(data_dir=str(tmp_path), require_key=False), store=down, scorer=tiny_scorer
+    )
+    client = TestClient(app, raise_server_exceptions=False)  # no lifespan: no background work
+    suggestion = {
+        "comment": {"text": INSULT},
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1.0}}},
+    }
+    response = client.post("/v1alpha1/comments:suggestscore", json=suggestion)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["status"] == "UNAVAILABLE"
+    assert response.json()["error"]["details"][0]["reason"] == "UNAVAILABLE"
+    assert response.headers["retry-after"] == "1"
+    queue = client.get("/v1/queue")
+    assert (queue.status_code, queue.json()["ok"]) == (503, False)
+    engine.dispose()
+
+
+def test_every_google_refusal_has_details(client: TestClient) -> None:
+    response = client.post("/batch", content=b"x", headers={"content-type": "text/plain"})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == [
+        {"@type": ERROR_TYPE, "errorType": "INVALID_REQUEST"}
+    ]

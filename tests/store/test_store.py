@@ -253,3 +253,11 @@ def test_bad_urls_are_one_line_errors_without_the_password(url: str, message: st
     assert message in info.value.message
     assert "secret" not in info.value.message
     assert "\n" not in info.value.message
+
+
+def test_errors_never_carry_bound_values(store: Store) -> None:
+    with store.writer() as session:
+        session.add(Community(slug="news", name="a comment's private words"))
+    with pytest.raises(IntegrityError) as raised, store.writer() as session:
+        session.add(Community(slug="news", name="a comment's private words"))
+    assert "private words" not in str(raised.value)

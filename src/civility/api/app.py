@@ -20,12 +20,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civility import __version__
 from civility.api.batcher import MicroBatcher
+from civility.api.bodies import StorableTextMiddleware
 from civility.api.deps import AppState
 from civility.api.errors import ApiError, error_body, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
@@ -192,9 +194,11 @@ async def _send_error(scope: Scope, send: Send, error: ApiError) -> None:
 
 
 def _error_response(request: Request, error: ApiError) -> JSONResponse:
+    # The scope's path, not ``request.url``: building the URL fails on a query string that is
+    # not UTF-8, and an error response must never fail.
     if error.error_type:
         ERRORS.labels(error.error_type).inc()
-    return JSONResponse(error_body(request.url.path, error), error.code, headers=error.headers)
+    return JSONResponse(error_body(request.scope["path"], error), error.code, headers=error.headers)
 
 
 def _validation_error(exc: RequestValidationError) -> ApiError:
@@ -233,13 +237,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        path = request.scope["path"]
         if exc.status_code == 405:
-            message = f"Method {request.method} is not allowed for {request.url.path}."
+            message = f"Method {request.method} is not allowed for {path}."
         elif exc.status_code == 404:
-            message = f"The requested URL {request.url.path} was not found on this server."
+            message = f"The requested URL {path} was not found on this server."
         else:
             message = str(exc.detail)
-        error_type = "INVALID_REQUEST" if uses_google_envelope(request.url.path) else None
+        error_type = "INVALID_REQUEST" if uses_google_envelope(path) else None
         headers = dict(exc.headers or {})
         return _error_response(
             request, ApiError(exc.status_code, message, error_type, headers=headers)
@@ -249,9 +254,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def civility_error(request: Request, exc: CivilityError) -> JSONResponse:
         return _error_response(request, ApiError(exc.status, exc.message, "INVALID_REQUEST"))
 
+    @app.exception_handler(OperationalError)
+    async def store_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # The database is down, unreachable or (SQLite) locked past its timeout: the client
+        # did nothing wrong and should retry. The engines hide bound parameters, so the log
+        # line carries no comment text.
+        log.warning("store unavailable on %s: %s", request.scope["path"], exc.orig)
+        return _error_response(
+            request,
+            ApiError(503, "The store is unavailable; retry later.", headers={"Retry-After": "1"}),
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+        log.error("unhandled %s on %s", type(exc).__name__, request.scope["path"], exc_info=exc)
         return _error_response(request, ApiError(500, "Internal error encountered."))
 
 
@@ -313,7 +329,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.civility = state
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(StorableTextMiddleware, paths=_JSON_APIS, send_error=_send_error)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)  # outermost
     _install_error_handlers(app)
     for router in _routers():
         app.include_router(router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import secrets
 from email.parser import BytesParser
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Scope
 from civility.api.deps import get_state
 from civility.api.errors import ApiError, google_error_body, http_phrase
 
+log = logging.getLogger("civility.api")
 router = APIRouter(tags=["Batch"])
 _FORWARDED_HEADERS = ("content-type", "x-goog-api-key", "accept")
 
@@ -55,6 +57,10 @@ def parse_http_request(raw: bytes) -> tuple[str, str, dict[str, str], bytes]:
     request_line = lines[0].split()
     if len(request_line) < 2:
         raise ApiError(400, "Batch part does not start with an HTTP request line.")
+    try:
+        request_line[1].encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "Batch part's request target is not valid UTF-8.") from None
     headers = {}
     for line in lines[1:]:
         name, sep, value = line.partition(":")
@@ -65,9 +71,11 @@ def parse_http_request(raw: bytes) -> tuple[str, str, dict[str, str], bytes]:
 
 def _http_part(content_id: str, status: int, payload: bytes, content_type: str) -> bytes:
     response_id = f"<response-{content_id[1:]}" if content_id.startswith("<") else content_id
+    # The parser hands non-ASCII header bytes back as surrogate escapes; they are echoed as sent.
+    head = b"Content-Type: application/http\r\nContent-ID: " + response_id.encode(
+        "utf-8", "surrogateescape"
+    )
     lines = [
-        "Content-Type: application/http",
-        f"Content-ID: {response_id}",
         "",
         f"HTTP/1.1 {status} {http_phrase(status)}",
         f"Content-Type: {content_type}",
@@ -75,7 +83,7 @@ def _http_part(content_id: str, status: int, payload: bytes, content_type: str) 
         "",
         "",
     ]
-    return "\r\n".join(lines).encode("latin-1") + payload
+    return head + "\r\n".join(lines).encode("latin-1") + payload
 
 
 @router.post("/batch", summary="Google multipart/mixed batch of v1alpha1 calls")
@@ -170,8 +178,9 @@ async def call_app(
 
     try:
         await app(scope, receive, send)
-    except Exception:  # already answered (500) by the app's error handler; keep that answer
-        if not chunks:
+    except Exception as exc:  # already answered (500) by the app's error handler; keep that answer
+        if not chunks:  # the handler itself failed: nothing was said, nor logged
+            log.error("unanswered %s in a batch part", type(exc).__name__, exc_info=exc)
             error = ApiError(500, "Internal error encountered.")
             return 500, _json(google_error_body(error)), "application/json"
     finally:

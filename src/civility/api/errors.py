@@ -66,13 +66,18 @@ def google_error_body(error: ApiError) -> dict[str, Any]:
     if error.error_type:
         details.append({"@type": ERROR_TYPE, "errorType": error.error_type, **error.details})
     details.extend(error.google_details)
+    status = _STATUS_NAMES.get(error.code, "UNKNOWN")
+    if not details:  # clients read details[0]; every refusal names its kind
+        if error.code < 500:
+            details.append({"@type": ERROR_TYPE, "errorType": "INVALID_REQUEST"})
+        else:
+            details.append({"@type": ERROR_INFO, "reason": status, "domain": "civility"})
     body: dict[str, Any] = {
         "code": error.code,
         "message": error.message,
-        "status": _STATUS_NAMES.get(error.code, "UNKNOWN"),
+        "status": status,
+        "details": details,
     }
-    if details:
-        body["details"] = details
     return {"error": body}
 
 

@@ -39,6 +39,7 @@ from civility.moderation.policy import parse_policy
 from civility.moderation.queue import QueueQuery
 from civility.moderation.webhooks import WebhookWorker, check_destination, delivery_report
 from civility.store import Community, Store, Webhook
+from civility.store.models import MAX_ROW_ID
 
 MAX_BATCH = 1000
 """Most comments one batch request may carry (bodies are also capped by ``max_body_bytes``)."""
@@ -205,7 +206,7 @@ def queue(
     attribute: str | None = None,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    after: int | None = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
 ) -> dict[str, Any]:
     """Held comments (or another status), oldest first, with scores and thread alert badges."""
     check_community(key, community)

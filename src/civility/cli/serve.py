@@ -86,6 +86,7 @@ def serve_command(
         # uvicorn believes X-Forwarded-For from loopback by default, which would let any local
         # client pick its address (and so its login throttle); only named proxies are believed.
         proxy_headers=bool(settings.trusted_proxies),
+        http="civility.api.protocol:JsonErrorsProtocol",
         forwarded_allow_ips=settings.trusted_proxies or None,
     )
 

@@ -77,7 +77,9 @@ def conflict_insert(session: Session, model: type[Any]) -> Any:
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -108,7 +110,9 @@ def create_store_engine(url: str) -> tuple[Engine, Engine]:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
-        engine = create_engine(url, pool_pre_ping=True)
+        # hide_parameters: an error's message and traceback never carry bound values, which
+        # hold comment text.
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except NoSuchModuleError:
         raise StoreError(f"Database URL {url!r} names an unsupported backend.") from None
     except ModuleNotFoundError as exc:

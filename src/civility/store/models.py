@@ -47,6 +47,10 @@ NAMING_CONVENTION = {
 }
 
 
+MAX_ROW_ID = 2**63 - 1
+"""The largest id either backend stores (a signed 64-bit integer); larger ones name no row."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

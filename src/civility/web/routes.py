@@ -11,6 +11,7 @@ ingest API's ``POST /v1/comments/{id}/decisions`` does.
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Coroutine
@@ -28,6 +29,7 @@ from civility.api.deps import AppState
 from civility.attributes import get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
 from civility.scoring import check_text
+from civility.store.models import MAX_ROW_ID
 from civility.web import sessions
 from civility.web.accounts import (
     MAX_USERNAME_LENGTH,
@@ -38,6 +40,7 @@ from civility.web.accounts import (
 from civility.web.charts import stacked_bars
 from civility.web.highlight import Segment, segments
 from civility.web.queue import (
+    PAGE_SIZE,
     STATUSES,
     QueueFilters,
     comment_targets,
@@ -329,7 +332,7 @@ def _filters(
         article=article or None,
         attribute=attribute,
         status=status if status in STATUSES else "held",
-        page=max(1, page),
+        page=min(max(1, page), MAX_ROW_ID // PAGE_SIZE),  # past the last page: an empty one
     )
 
 
@@ -397,7 +400,7 @@ def apply_action(
     """
     if action not in ACTION_WORDS:
         raise ForbiddenError(f"Unknown action {action!r}.")
-    targets = comment_targets(state.store, ids)
+    targets = comment_targets(state.store, [i for i in ids if 0 < i <= MAX_ROW_ID])
     for id_ in ids:
         if id_ not in targets:
             raise NotFoundError(f"Comment #{id_} does not exist.")
@@ -448,7 +451,8 @@ def decide(
     filters = _filters(community, article, attribute, status, page)
     if one:
         action, _, single = one.partition(":")
-        chosen = [int(single)] if single.isdigit() else []
+        # ASCII digits only: int() also reads "١" (Arabic-Indic one) as 1.
+        chosen = [int(single)] if re.fullmatch("[0-9]{1,19}", single) else []
     else:
         chosen = list(ids or [])
     partial = request.headers.get(PARTIAL_HEADER) == "1"
