@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "civility.cli.keys",
     "civility.cli.fairness",
     "civility.cli.moderators",
+    "civility.cli.rescore",
 )
 
 app = typer.Typer(
