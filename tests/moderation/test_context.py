@@ -49,7 +49,7 @@ class TwoWordScorer:
         for row, text in enumerate(texts):
             lowered = text.lower()
             if "vermin" in lowered:
-                out[row, attribute_index("TOXICITY")] = 0.4
+                out[row, attribute_index("TOXICITY")] = 0.3
                 if "immigrants" in lowered:
                     out[row, attribute_index("IDENTITY_ATTACK")] = 0.95
         return out

@@ -99,16 +99,31 @@ def eval_report_command(
         list[str] | None,
         typer.Option(help="With --ood: leave out only these sources (repeatable)."),
     ] = None,
+    docs: Annotated[
+        Path | None,
+        typer.Option(
+            "--docs",
+            help="Measure every shipped tier and rewrite the figures in DIR/fairness.md and "
+            "DIR/tiers.md instead.",
+        ),
+    ] = None,
 ) -> None:
     """Write the evaluation report: validation per source, external sets, LOSO, spans.
 
-    With --ood, print the out-of-domain protocol instead (external sets, leave-one-source-out
+    With --docs DIR, rewrite the shipped models' figures in the reference pages. With --ood,
+    print the out-of-domain protocol instead (external sets, leave-one-source-out
     with --loso, benign identity mentions, identity swaps) for every --compare model in one
     run; training changes are chosen by it (docs/experiments.md).
     """
     from rich.console import Console as RichConsole
 
     log = RichConsole(stderr=True).log
+    if docs is not None:
+        from civility.evaluation.shipped import write_docs
+
+        write_docs(docs, progress=log)
+        log(f"wrote the shipped figures into {docs / 'fairness.md'} and {docs / 'tiers.md'}")
+        return
     if ood:
         from civility.evaluation.ood import ood_protocol, render_table
 

@@ -20,7 +20,12 @@ import numpy as np
 from civility import __version__
 from civility.attributes import ATTRIBUTES, attribute_index
 from civility.data import Corpus, load_teacher_scores, mix_teachers
-from civility.data.augment import identity_sentences, obfuscated_copies
+from civility.data.augment import (
+    has_identity_terms,
+    identity_sentences,
+    obfuscated_copies,
+    swap_identity_terms,
+)
 from civility.data.behaviours import behaviour_sentences
 from civility.data.sources import SOURCES, data_root
 from civility.metrics import attribute_metrics, span_f1
@@ -50,6 +55,12 @@ class TrainingConfig:
     # of calm talk about identity groups, negation and counter-speech included; counted twice
     # they raised our suite's and the holdout's scores at two seeds (docs/fairness.md).
     clean_weights: dict[str, float] = field(default_factory=lambda: {"hatexplain": 2.0})
+    # Counterfactual copies: every training text that names a group once more with the group
+    # words swapped, same labels, so that no group word carries a label by itself.
+    identity_swaps: bool = False
+    # Each source's texts weighted by (texts in the source / median over sources) ** -power:
+    # 0 leaves sources as they are, 1 gives each the same total weight.
+    source_balance: float = 0.0
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
         # or the model never dares a probability above one half for them.
@@ -100,6 +111,24 @@ def weight_clean_texts(
     for source, multiplier in multipliers.items():
         weighted[(sources == source) & clean] *= multiplier
     return weighted
+
+
+def balance_sources(weights: np.ndarray, sources: np.ndarray, power: float) -> np.ndarray:
+    """``weights`` with each source's rows scaled by ``(its size / median size) ** -power``."""
+    if not power:
+        return weights
+    names, counts = np.unique(sources, return_counts=True)
+    scale = dict(zip(names.tolist(), (counts / np.median(counts)) ** -power, strict=True))
+    return weights * np.array([scale[s] for s in sources.tolist()], dtype=np.float32)[:, None]
+
+
+def swapped_copies(
+    texts: list[str], targets: np.ndarray, weights: np.ndarray, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The texts, then a copy of each one that names a group with its group words swapped."""
+    rows = [i for i, text in enumerate(texts) if has_identity_terms(text)]
+    copies = [swap_identity_terms(texts[i], rng) for i in rows]
+    return texts + copies, np.vstack([targets, targets[rows]]), np.vstack([weights, weights[rows]])
 
 
 def augment(
@@ -262,8 +291,13 @@ def train_fast(
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
     weights = weight_clean_texts(weights, train.labels, train.sources, config.clean_weights)
+    weights = balance_sources(weights, train.sources, config.source_balance)
+    texts = list(train.texts)
+    if config.identity_swaps:
+        texts, targets, weights = swapped_copies(texts, targets, weights, rng)
+        progress(f"{len(texts) - len(train)} counterfactual copies with group words swapped")
     texts, targets, weights = augment(
-        train.texts,
+        texts,
         targets,
         weights,
         rng,
