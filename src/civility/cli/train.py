@@ -205,7 +205,7 @@ def train_languages_command(
     from tqdm import tqdm
 
     from civility.evaluation.report import render_language_card
-    from civility.scoring.train_languages import (
+    from civility.training.languages import (
         LanguageConfig,
         train_language,
         trainable_languages,

@@ -358,7 +358,7 @@ def render_language_section(manifest: dict[str, Any], level: str = "##") -> str:
 
 def render_language_card(manifest: dict[str, Any]) -> str:
     """The model card of one language's artifact."""
-    from civility.scoring.train_languages import SERVED_MIN_AUC, SERVED_MIN_CLASS
+    from civility.training.languages import SERVED_MIN_AUC, SERVED_MIN_CLASS
 
     return "\n".join(
         [

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.cli import app
 from civility.scoring import FastScorer
-from civility.scoring.train_languages import (
+from civility.training.languages import (
     served_attributes,
     train_language,
     trainable_languages,

@@ -31,9 +31,9 @@ from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.data import Corpus, load_corpus
 from civility.data.sources import SOURCES, default_sources, languages
-from civility.evaluation.metrics import attribute_metrics, is_measurable, roc_auc
+from civility.metrics import attribute_metrics, is_measurable, roc_auc
 from civility.scoring._fast import FastScorer
-from civility.scoring.normalize import normalization_for
+from civility.text.normalize import normalization_for
 
 Progress = Callable[[str], None]
 
