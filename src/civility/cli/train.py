@@ -122,7 +122,10 @@ def train_command(
     teacher_share: Annotated[
         float, typer.Option(help="Weight of teacher scores in mixed labels.")
     ] = 0.5,
-    max_iter: Annotated[int, typer.Option(help="Optimiser iterations.")] = 200,
+    max_iter: Annotated[
+        int | None,
+        typer.Option(help="Optimiser iterations (default: 200, or 50 for the other languages)."),
+    ] = None,
     alpha: Annotated[
         float | None,
         typer.Option(help="L2 penalty of the logistic regression (default: FastScorer's)."),
@@ -132,8 +135,33 @@ def train_command(
     ] = True,
     clean_weight: CleanWeight = None,
     extra: ExtraData = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--languages",
+            help="Train these languages' models instead of English's (codes such as de or "
+            "hi-Latn, or all; repeatable). With --licence AB the opt-in package's too.",
+        ),
+    ] = None,
+    languages_dir: Annotated[
+        Path, typer.Option(help="Where the default package's language artifacts go.")
+    ] = Path("src/civility/models/languages"),
+    opt_in_dir: Annotated[
+        Path, typer.Option(help="Where the opt-in package's language artifacts go.")
+    ] = Path("packages/civility-models-nc/civility_models_nc/languages"),
 ) -> None:
-    """Train the fast-tier scorer on the shared data and write it with its manifest."""
+    """Train the fast-tier scorer on the shared data and write it with its manifest.
+
+    With --languages, train the other languages' models instead: per language, one from its
+    class-A sets for the default package and, with --licence AB, one from its class-A and
+    class-B sets for the opt-in package.
+    """
+    if language:
+        _sources(None, licence)
+        train_languages_command(
+            language, licence, languages_dir, opt_in_dir, seed, limit, max_iter, alpha, evaluate
+        )
+        return
     from civility.evaluation.fairness import bias_markdown, evaluate_bias
     from civility.evaluation.report import render_model_card
     from civility.training.fast import TrainingConfig, train_fast
@@ -144,7 +172,7 @@ def train_command(
     corpus = load_corpus(
         _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
     )
-    config.scorer_params["max_iter"] = max_iter
+    config.scorer_params["max_iter"] = 200 if max_iter is None else max_iter
     if alpha is not None:
         config.scorer_params["alpha"] = alpha
     if limit is not None:
@@ -160,6 +188,53 @@ def train_command(
         bias = bias_markdown(evaluate_bias(scorer))
     (output / "MODEL_CARD.md").write_text(render_model_card(scorer, bias), encoding="utf-8")
     console.log(f"wrote {output} ({scorer.version})")
+
+
+def train_languages_command(
+    codes: list[str],
+    licence: str,
+    languages_dir: Path,
+    opt_in_dir: Path,
+    seed: int,
+    limit: int | None,
+    max_iter: int | None,
+    alpha: float | None,
+    evaluate: bool,
+) -> None:
+    """Every (language, package) artifact asked for, one after the other, with a progress bar."""
+    from tqdm import tqdm
+
+    from civility.evaluation.report import render_language_card
+    from civility.training.languages import (
+        LanguageConfig,
+        train_language,
+        trainable_languages,
+    )
+
+    known = [code for code in languages() if code != "en"]
+    wanted = known if "all" in codes else codes
+    for code in wanted:
+        if code not in known:
+            raise UnknownNameError("language", code, [*known, "all"])
+    targets = [(code, "A", languages_dir / code) for code in trainable_languages("A")]
+    if licence == "AB":
+        targets += [(code, "AB", opt_in_dir / code) for code in trainable_languages("AB")]
+    targets = [t for t in targets if t[0] in wanted]
+    config = LanguageConfig(seed=seed)
+    if max_iter is not None:
+        config.scorer_params["max_iter"] = max_iter
+    if alpha is not None:
+        config.scorer_params["alpha"] = alpha
+    for code, classes, directory in tqdm(targets, desc="languages", unit=" models"):
+        scorer, metadata = train_language(
+            code, classes, config, console.log, limit_per_source=limit, loso=evaluate
+        )
+        if not metadata["served_attributes"]:
+            console.log(f"{code} ({classes}): no attribute can be served; nothing written")
+            continue
+        scorer.save(directory, metadata)
+        (directory / "MODEL_CARD.md").write_text(render_language_card(metadata), "utf-8")
+        console.log(f"wrote {directory} ({scorer.version})")
 
 
 def register(app: typer.Typer) -> None:

@@ -566,7 +566,12 @@ MULTILINGUAL_SOURCES: tuple[Source, ...] = (
         "ko-cursedetect", "A", "MIT", "Korean community comments, cursing", load_cursedetect, "ko"
     ),
     Source(
-        "ko-unsmile", "B", "CC-BY-NC-ND-4.0", "Korean comments, hate by target", load_unsmile, "ko"
+        "ko-unsmile",
+        "eval",  # no derivatives: a model trained on it would be one, so it only measures
+        "CC-BY-NC-ND-4.0",
+        "Korean comments, hate by target (evaluation only)",
+        load_unsmile,
+        "ko",
     ),
     Source(
         "nl-hatecheck",
@@ -637,4 +642,5 @@ MULTILINGUAL_SOURCES: tuple[Source, ...] = (
     ),
     Source("zh-swsr", "A", "MIT", "Weibo comments, sexism", load_swsr, "zh"),
 )
-"""Every non-English set, by language; ``nl-hatecheck`` is for evaluation only."""
+"""Every non-English set, by language; ``nl-hatecheck`` (templates) and ``ko-unsmile`` (no
+derivatives) are for evaluation only."""

@@ -278,3 +278,133 @@ def render_model_card(
     if bias_section:
         lines += ["", bias_section.strip()]
     return "\n".join(lines) + "\n"
+
+
+# -- other languages ----------------------------------------------------------------------------
+
+LANGUAGES_BEGIN = "<!-- languages: written by `civility eval-report --languages` -->"
+LANGUAGES_END = "<!-- /languages -->"
+
+
+def _source_rows(manifest: dict[str, Any]) -> list[str]:
+    rows = ["| source | licence | class | texts | train | valid |", "|---|---|---|---:|---:|---:|"]
+    for name, info in manifest["training"]["sources"].items():
+        rows.append(
+            f"| {name} | {info['licence']} | {info['class']} | {info['texts']} "
+            f"| {info['train']} | {info['valid']} |"
+        )
+    return rows
+
+
+def _validation_rows(manifest: dict[str, Any]) -> list[str]:
+    """Validation ROC-AUC per attribute (columns) and source (rows): attributes with no labelled
+    validation text at all are left out, parenthesised cells have fewer than 10 texts of a class."""
+    report = manifest["validation"]
+    shown = [a for a in report["all"] if report["all"][a]["roc_auc"] is not None]
+    rows = [
+        "| source | " + " | ".join(shown) + " |",
+        "|---|" + "---:|" * len(shown),
+    ]
+    for source, cells in report.items():
+        label = "**all**" if source == "all" else source
+        rows.append(f"| {label} | " + " | ".join(_auc_cell(cells[a]) for a in shown) + " |")
+    counts = " / ".join(
+        f"{a} {report['all'][a]['positives']}+ of {report['all'][a]['n']}" for a in shown
+    )
+    rows.append("")
+    rows.append(f"Validation texts (positives of labelled): {counts}.")
+    return rows
+
+
+def _loso_rows(manifest: dict[str, Any]) -> list[str]:
+    results = manifest.get("leave_one_source_out") or {}
+    if not results:
+        return []
+    rows = [
+        "",
+        "Leave-one-source-out: ROC-AUC on all of a source's texts for a model trained on the "
+        "language's other sources, per attribute both sides label:",
+        "",
+        "| held-out source | attribute | texts | positives | ROC-AUC |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name, cells in results.items():
+        for attribute, cell in cells.items():
+            rows.append(
+                f"| {name} | {attribute} | {cell['n']} | {cell['positives']} "
+                f"| {_cell(cell['roc_auc'])} |"
+            )
+    return rows
+
+
+def render_language_section(manifest: dict[str, Any], level: str = "##") -> str:
+    """One language artifact's figures: sources, licences, counts, validation per attribute and
+    source, leave-one-source-out."""
+    served = ", ".join(manifest["served_attributes"]) or "nothing"
+    lines = [
+        f"{level} {manifest['language']} ({manifest['package']}, licence classes "
+        f"{'+'.join(manifest['licence_classes'])})",
+        "",
+        f"Served attributes: {served}. Only these may be answered for this language: the others "
+        "have too few human-labelled validation texts of a class, or rank too poorly, to trust.",
+        "",
+        *_source_rows(manifest),
+        "",
+        *_validation_rows(manifest),
+        *_loso_rows(manifest),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_language_card(manifest: dict[str, Any]) -> str:
+    """The model card of one language's artifact."""
+    from civility.training.languages import SERVED_MIN_AUC, SERVED_MIN_CLASS
+
+    return "\n".join(
+        [
+            f"# Model card: {manifest['language']} ({manifest['package']})",
+            "",
+            "The fast tier (word and character n-grams, masked multi-attribute logistic "
+            "regression) trained on this language's labelled sets alone, with the "
+            f"`multilingual-v1` normaliser; trained {manifest['trained_at']} with `civility train "
+            "--languages`. No teachers, augmentation or span tuning: those are English. An "
+            f"attribute is served when its validation split has {SERVED_MIN_CLASS} or more "
+            f"human-labelled texts of each class and a ROC-AUC of {SERVED_MIN_AUC} or more. "
+            "Validation splits are drawn per source by a hash of the text, after duplicates "
+            "within and across the language's sets are merged.",
+            "",
+            render_language_section(manifest),
+        ]
+    )
+
+
+def render_languages_markdown(manifests: Sequence[dict[str, Any]]) -> str:
+    """The per-language section of ``docs/evaluation.md``, between its markers."""
+    head = [
+        LANGUAGES_BEGIN,
+        "## Other languages",
+        "",
+        "Every language artifact's validation figures, from its manifest. Default-package "
+        "artifacts are trained on class-A sets only; `civility-models-nc` artifacts on class A "
+        "and B (non-commercial and research terms).",
+        "",
+        "| language | package | served | texts | TOXICITY validation ROC-AUC |",
+        "|---|---|---|---:|---:|",
+    ]
+    for m in manifests:
+        texts = sum(info["texts"] for info in m["training"]["sources"].values())
+        head.append(
+            f"| {m['language']} | {m['package']} | {', '.join(m['served_attributes'])} "
+            f"| {texts} | {_cell(m['validation']['all']['TOXICITY']['roc_auc'])} |"
+        )
+    sections = [render_language_section(m, "###") for m in manifests]
+    return "\n".join([*head, "", *sections, LANGUAGES_END]) + "\n"
+
+
+def replace_languages_section(document: str, section: str) -> str:
+    """``document`` with its languages section replaced by ``section`` (appended if absent)."""
+    if LANGUAGES_BEGIN in document and LANGUAGES_END in document:
+        before = document[: document.index(LANGUAGES_BEGIN)]
+        after = document[document.index(LANGUAGES_END) + len(LANGUAGES_END) :].lstrip("\n")
+        return before + section + ("\n" + after if after else "")
+    return document.rstrip("\n") + "\n\n" + section
