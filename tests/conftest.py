@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +18,30 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 requires_data = pytest.mark.skipif(
-    not SHARED_DATA.is_dir(), reason="../shared/data is not available on this machine"
+    not SHARED_DATA.is_dir(),
+    reason="../shared/data is not on this machine (docs/data.md says where the datasets come from)",
 )
+
+
+def needs_train_extra(*modules: str) -> None:
+    """Skip (a test or, at module level, a module) unless the train extra's ``modules`` import."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(
+            f"{', '.join(missing)} not installed: pip install -e '.[train]'",
+            allow_module_level=True,
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every command the tests run keeps its store in a temporary directory, never in the
+    per-user data directory (or a store the environment names) of whoever runs them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIVILITY_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
+        for name in ("CIVILITY_DATABASE_URL", "CIVILITY_CONFIG"):
+            patch.delenv(name, raising=False)
+        yield
 
 
 class RecordingScorer:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from civility.errors import ConfigError
 from civility.settings import SETTINGS, Settings, env_name, load_settings
 
 
-def test_defaults_serve_on_sqlite_in_local_data_dir() -> None:
+def test_defaults_serve_on_sqlite_in_the_per_user_data_dir() -> None:
     settings = load_settings(environ={})
     assert settings == Settings()
-    assert settings.resolved_database_url == "sqlite:///var/civility.db"
+    data_dir = platformdirs.user_data_path("civility")
+    assert settings.resolved_data_dir == data_dir and data_dir.is_absolute()
+    assert settings.resolved_database_url == f"sqlite:///{data_dir}/civility.db"
     assert settings.port == 8080
     assert settings.feedback_enabled is True
 

@@ -129,6 +129,18 @@ class NotFoundError(CivilityError, LookupError):
     status = 404
 
 
+class UnknownCommunityError(NotFoundError):
+    """A community that is not in the store; the message names the command that creates it."""
+
+    def __init__(self, slug: str, available: Iterable[str]) -> None:
+        known = ", ".join(sorted(available)) or "none yet"
+        super().__init__(
+            f"Unknown community {slug!r}. Available: {known}. "
+            f"Create it with 'civility communities create {slug}'."
+        )
+        self.slug = slug
+
+
 class DecisionConflictError(CivilityError, RuntimeError):
     """Another moderator decided the comment first, or its status is not the one expected."""
 

@@ -3,8 +3,9 @@
 The table is the single source for the ``CIVILITY_<NAME>`` environment variables, the config
 file keys, ``civility serve``'s defaults and ``docs/api.md``; a setting is added in one place.
 Precedence, lowest first: embedded default, config file, environment, explicit overrides (CLI
-flags). With nothing configured Civility serves on SQLite under ``./var``, so a first run needs
-no setup at all.
+flags). With nothing configured Civility serves on SQLite in the per-user data directory, so a
+first run needs no setup at all, and every command, from whatever directory it is run, finds the
+same store.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import platformdirs
 
 from civility.errors import ConfigError
 
@@ -32,7 +35,11 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     """Every knob of a Civility server; ``SETTINGS`` below is this class read as a table."""
 
-    data_dir: str = _setting("./var", "Directory for the SQLite database and other local state.")
+    data_dir: str = _setting(
+        "",
+        "Directory for the SQLite database and other local state (empty: the per-user data "
+        "directory, ~/.local/share/civility on Linux).",
+    )
     database_url: str = _setting(
         "",
         "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db "
@@ -92,13 +99,31 @@ class Settings:
         "addresses (a CMS inside your own network); refused by default.",
     )
     log_level: str = _setting("info", "Server log level (debug, info, warning, error).")
+    log_format: str = _setting(
+        "text", "Server log format: text, or json (one object per line, for log collectors)."
+    )
+    cors_origins: str = _setting(
+        "",
+        "Browser origins allowed to call the API, comma-separated, e.g. https://news.example "
+        "(* for any; empty: none).",
+    )
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        """``data_dir``, else the per-user data directory: never the working directory, where
+        a command run from elsewhere would find a second, empty store."""
+        return Path(self.data_dir) if self.data_dir else platformdirs.user_data_path("civility")
 
     @property
     def resolved_database_url(self) -> str:
         """The store URL, defaulting to a SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{Path(self.data_dir) / 'civility.db'}"
+        return f"sqlite:///{self.resolved_data_dir / 'civility.db'}"
 
 
 class Setting(NamedTuple):

@@ -34,7 +34,8 @@ def test_unknown_key_is_400_api_key_invalid(client: TestClient) -> None:
 
 
 def test_key_is_checked_before_the_body(client: TestClient) -> None:
-    response = client.post(ANALYZE, params={"key": "wrong"}, content=b"{not json")
+    body = b'{"comment": {"text": 5}}'  # JSON, but no valid request: the key is refused first
+    response = client.post(ANALYZE, params={"key": "wrong"}, content=body)
     assert response.json()["error"]["details"][0]["reason"] == "API_KEY_INVALID"
 
 

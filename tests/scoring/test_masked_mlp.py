@@ -7,8 +7,9 @@ from sklearn.metrics import roc_auc_score
 from civility.errors import InvalidParameterError, NotFittedError
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._masked_mlp import MaskedMLP
+from conftest import needs_train_extra
 
-pytest.importorskip("torch")
+needs_train_extra("torch")
 
 
 def _xor(n: int = 800) -> tuple[np.ndarray, np.ndarray]:

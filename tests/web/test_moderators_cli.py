@@ -112,5 +112,6 @@ def test_mistakes_are_one_line_errors(
         url,
         stdin=stdin + "\n",
     )
-    assert code == 2
-    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    store_line, error = err.strip().splitlines()  # which store, then the one-line error
+    assert code == 2 and store_line == f"Store: {url}"
+    assert message in error and "Traceback" not in err

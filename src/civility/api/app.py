@@ -19,7 +19,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,6 +33,7 @@ from civility.api.bodies import StorableTextMiddleware
 from civility.api.deps import AppState
 from civility.api.errors import ApiError, error_body, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
+from civility.api.logs import REQUEST_ID_HEADER, log_request, request_id
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
 from civility.errors import CivilityError
 from civility.moderation.service import ModerationService
@@ -84,30 +87,29 @@ def _routers() -> list[Any]:
 
 # Paths whose bodies are JSON and nothing else; the web pages' forms live elsewhere.
 _JSON_APIS = ("/v1alpha1/", "/v1/")
-_FORM = b"application/x-www-form-urlencoded"
+_READ_AS_JSON = (b"", b"application/x-www-form-urlencoded", b"text/plain")
 
 
-def _labelled_a_form(scope: Scope, headers: dict[bytes, bytes]) -> bool:
-    """``curl -d``, the quickest way to try an API, labels its JSON body a form.
+def _mislabelled_json(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """A JSON API's body labelled as anything a caller sends JSON as without meaning otherwise.
 
-    Every Perspective client sends ``application/json``; without reading such a body as JSON,
-    the first command a newcomer copies would be answered "Invalid JSON payload" for a body
-    that is valid JSON.
+    ``curl -d``, the quickest way to try an API, labels its body a form; browsers send
+    ``text/plain`` to avoid a CORS preflight; some clients send no Content-Type at all. Every
+    Perspective client sends ``application/json``; without reading these bodies as JSON, a valid
+    JSON object would be answered "Expected a JSON object". Malformed JSON is still refused
+    with Perspective's "Invalid JSON payload received".
     """
     content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    return content_type == _FORM and scope["path"].startswith(_JSON_APIS)
+    return content_type in _READ_AS_JSON and scope["path"].startswith(_JSON_APIS)
 
 
 def _as_json(scope: Scope) -> Scope:
-    headers = [
-        (name, b"application/json" if name == b"content-type" else value)
-        for name, value in scope["headers"]
-    ]
-    return {**scope, "headers": headers}
+    headers = [(name, value) for name, value in scope["headers"] if name != b"content-type"]
+    return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
 
 
 class EdgeMiddleware:
-    """Body size limit, metrics and an access log that never contains comment text or keys.
+    """Body size limit, metrics, request ids and an access log without comment text or keys.
 
     A pure ASGI middleware (not ``BaseHTTPMiddleware``) to keep per-request overhead small.
     """
@@ -123,13 +125,14 @@ class EdgeMiddleware:
         start = time.perf_counter()
         status = 500
         headers = dict(scope["headers"])
-        if _labelled_a_form(scope, headers):
+        request = request_id(headers)
+        if _mislabelled_json(scope, headers):
             scope = _as_json(scope)
         limit = self.max_body_bytes
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_error(scope, send, _too_large(limit))
-            self._record(scope, 413, start)
+            self._record(scope, 413, start, request)
             return
         received = 0
         too_large = False
@@ -155,21 +158,25 @@ class EdgeMiddleware:
                 return
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (REQUEST_ID_HEADER, request.encode())],
+                }
             await send(message)
 
         try:
             await self.app(scope, limited_receive, recording_send)
         finally:
-            self._record(scope, status, start)
+            self._record(scope, status, start, request)
 
     @staticmethod
-    def _record(scope: Scope, status: int, start: float) -> None:
+    def _record(scope: Scope, status: int, start: float, request: str) -> None:
         elapsed = time.perf_counter() - start
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         REQUESTS.labels(route, scope["method"], str(status)).inc()
         LATENCY.labels(route).observe(elapsed)
         key = getattr(scope.get("state", {}).get("api_key"), "prefix", "-")
-        log.info("%s %s %d %.1fms key=%s", scope["method"], route, status, elapsed * 1000, key)
+        log_request(scope["method"], route, status, elapsed, key, request)
 
 
 def _too_large(limit: int) -> ApiError:
@@ -322,7 +329,8 @@ def create_app(
         finally:
             task.cancel()
 
-    app = FastAPI(
+    # /docs and /redoc from the assets fastapi-offline ships: nothing is fetched from a CDN.
+    app = FastAPIOffline(
         title="Civility",
         version=__version__,
         summary="Perspective-compatible comment scoring and moderation, self-hosted.",
@@ -330,6 +338,15 @@ def create_app(
     )
     app.state.civility = state
     app.add_middleware(StorableTextMiddleware, paths=_JSON_APIS, send_error=_send_error)
+    # Preflights are answered as Google's API front end answers them (the origin echoed, the
+    # requested headers allowed, cached for an hour), but only for the configured origins.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"],
+        allow_headers=["*"],
+        max_age=3600,
+    )
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)  # outermost
     _install_error_handlers(app)
     for router in _routers():

@@ -32,10 +32,9 @@ from civility.api.deps import (
 from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
 from civility.errors import CivilityError, NotFoundError
+from civility.moderation import communities
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import DEFAULT_COMMUNITY
-from civility.moderation.policies import policy_format
-from civility.moderation.policy import parse_policy
 from civility.moderation.queue import QueueQuery
 from civility.moderation.webhooks import WebhookWorker, check_destination, delivery_report
 from civility.store import Community, Store, Webhook
@@ -260,26 +259,13 @@ def health(
     return {"ok": True, **health}
 
 
-def _put_community(store: Store, slug: str, update: CommunityIn) -> dict[str, Any]:
-    if update.policy is not None:
-        parse_policy(update.policy, policy_format(update.policy), "policy")
-    with store.writer() as session:
-        community = session.query(Community).filter_by(slug=slug).one_or_none()
-        if community is None:
-            community = Community(slug=slug, name=update.name or slug)
-            session.add(community)
-        if update.name is not None:
-            community.name = update.name
-        if update.policy is not None:
-            community.policy = update.policy
-    return {"community": slug, "name": community.name, "has_policy": bool(community.policy)}
-
-
 @router.put("/communities/{slug}")
 def put_community(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> dict[str, Any]:
     """Create or update a community and its policy; an invalid policy is refused with its line."""
     check_community(key, slug)
-    return {"ok": True, **call(_put_community, store, slug, parse(CommunityIn, body))}
+    update = parse(CommunityIn, body)
+    info = call(communities.put_community, store, slug, update.name, update.policy)
+    return {"ok": True, **info.as_dict()}
 
 
 def _community_id(session: Any, slug: str) -> int:

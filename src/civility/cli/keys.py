@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from civility.api.keys import DEFAULT_SCOPES, SCOPES, create_key, list_keys, revoke_key
-from civility.settings import load_settings
-from civility.store import Store, open_store
+from civility.cli.store import ConfigOption, DatabaseOption
+from civility.cli.store import cli_store as _store
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML config file (default: $CIVILITY_CONFIG).")
-]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database", help="Store URL (default: from the settings).")
-]
-
-
-def _store(config: Path | None, database: str | None) -> Store:
-    settings = load_settings(config, database_url=database)
-    return open_store(settings.resolved_database_url)
 
 
 @keys_app.command("create")

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from tqdm import tqdm
 
+from civility.cli.store import DatabaseOption, cli_store
 from civility.moderation.archive import iter_archive
+from civility.moderation.communities import require_community
+from civility.moderation.ingest import DEFAULT_COMMUNITY
 from civility.moderation.policy import load_policy
 from civility.moderation.replay import replay
 from civility.scoring import load_scorer
 
 if TYPE_CHECKING:
-    from civility.store import Store
+    pass
 
 policy_app = typer.Typer(help="Check and dry-run moderation policies.", no_args_is_help=True)
 
@@ -66,24 +69,18 @@ def policy_test_command(
         )
 
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Store URL (default: the settings' database_url or data_dir)."),
-]
-
-
-def _store(database: str | None) -> Store:
-    from civility.settings import load_settings
-    from civility.store import open_store
-
-    return open_store(load_settings(database_url=database).resolved_database_url)
-
-
 def import_command(
     archive: Annotated[Path, typer.Argument(help="JSONL, CSV or Disqus XML archive to import.")],
     community: Annotated[
         str, typer.Option(help="Community (site or section) to import into.")
-    ] = "default",
+    ] = DEFAULT_COMMUNITY,
+    create_community: Annotated[
+        bool,
+        typer.Option(
+            "--create-community",
+            help="Create the community if it does not exist (moderated by the default policy).",
+        ),
+    ] = False,
     batch_size: Annotated[
         int, typer.Option(help="Comments scored and stored per transaction.")
     ] = 500,
@@ -94,12 +91,16 @@ def import_command(
     """Import ARCHIVE: rebuild its threads, score and decide every comment, in batches.
 
     Interrupted? Run the same command again: stored comments are skipped, the rest imported.
+    A community other than the default one must exist ('civility communities create'), so a
+    misspelt --community is refused rather than filled.
     """
     from civility.moderation.service import ModerationService
 
-    store = _store(database)
-    scorer = load_scorer(tier, model)
+    store = cli_store(database=database)
     try:
+        if not (create_community or community == DEFAULT_COMMUNITY):
+            require_community(store, community)
+        scorer = load_scorer(tier, model)
         with tqdm(desc="importing", unit=" comments") as bar:
             result = ModerationService(store).import_archive(
                 scorer, iter_archive(archive), community, batch_size, bar.update
@@ -137,7 +138,7 @@ def report_command(
     from civility.moderation.report_html import render_html
 
     start = parse_since(since, datetime.now(UTC))
-    store = _store(database)
+    store = cli_store(database=database)
     try:
         report = load_report(store, community, start)
     finally:

@@ -8,13 +8,12 @@ history and the process list.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from civility.settings import load_settings
-from civility.store import Store, open_store
+from civility.cli.store import ConfigOption, DatabaseOption
+from civility.cli.store import cli_store as _store
 from civility.web.accounts import (
     ModeratorInfo,
     assign,
@@ -28,12 +27,6 @@ moderators_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML config file (default: $CIVILITY_CONFIG).")
-]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database", help="Store URL (default: from the settings).")
-]
 StdinOption = Annotated[
     bool,
     typer.Option("--password-stdin", help="Read the password from standard input (one line)."),
@@ -42,10 +35,6 @@ CommunityOption = Annotated[
     list[str] | None,
     typer.Option("--community", "-c", help="Community slug the moderator may act on (repeat)."),
 ]
-
-
-def _store(config: Path | None, database: str | None) -> Store:
-    return open_store(load_settings(config, database_url=database).resolved_database_url)
 
 
 def _password(from_stdin: bool) -> str:

@@ -3,7 +3,8 @@
 The settings are resolved here once and exported as ``CIVILITY_*`` variables, so every worker
 process builds the same app from the environment. The store is migrated here, before workers
 start, and on a store with no key at all a first key is created and printed, so that a first
-run with no configuration is immediately usable.
+run with no configuration is immediately usable. Which store it is comes next, on standard
+error: a key made with ``civility keys`` in another store would not be valid here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Annotated
 import typer
 
 from civility.api.keys import create_key, list_keys
+from civility.api.logs import log_config
+from civility.cli.store import announce_store
 from civility.scoring import load_scorer
 from civility.settings import SETTINGS, Settings, env_name, load_settings
 from civility.store import check_servable, open_store
@@ -52,6 +55,7 @@ def serve_command(
         database_url=database,
         data_dir=str(data_dir) if data_dir is not None else None,
     )
+    log_settings = log_config(settings.log_level, settings.log_format)  # refuse a bad format first
     load_scorer(settings.tier, settings.model_path or None)  # fail here, in one line, if missing
     check_servable(settings.resolved_database_url, settings.workers)
     store = open_store(settings.resolved_database_url)
@@ -61,6 +65,7 @@ def serve_command(
             f"First API key, scope admin (shown once; more with 'civility keys create'): {key}"
         )
     store.dispose()
+    announce_store(settings)
     if get is not None:
         _get_once(settings, get)
         return
@@ -70,7 +75,7 @@ def serve_command(
     import uvicorn
 
     if settings.workers > 1:
-        metrics_dir = Path(settings.data_dir) / "metrics"
+        metrics_dir = settings.resolved_data_dir / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
@@ -82,6 +87,7 @@ def serve_command(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=log_settings,
         access_log=False,  # uvicorn's would log ?key=; the app logs requests without it
         # uvicorn believes X-Forwarded-For from loopback by default, which would let any local
         # client pick its address (and so its login throttle); only named proxies are believed.

@@ -38,9 +38,7 @@ def data_root() -> Path:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
-        raise DataUnavailableError(
-            f"Training data file {path} not found (set CIVILITY_TRAINING_DATA)."
-        )
+        raise DataUnavailableError(f"Training data file {path} not found.")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:

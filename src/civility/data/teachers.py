@@ -33,7 +33,7 @@ def load_teacher_scores(root: Path) -> dict[str, np.ndarray]:
     """sha1 of text -> teacher probability per attribute (NaN where no teacher applies)."""
     path = root / TEACHER_FILE
     if not path.is_file():
-        raise DataUnavailableError(f"Teacher scores {path} not found.")
+        raise DataUnavailableError(f"Training data file {path} (teacher scores) not found.")
     scores: dict[str, np.ndarray] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:

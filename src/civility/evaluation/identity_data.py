@@ -105,7 +105,7 @@ def is_validation(text: str) -> bool:
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
-        raise DataUnavailableError(f"{path} not found (set CIVILITY_TRAINING_DATA).")
+        raise DataUnavailableError(f"Training data file {path} not found.")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -117,7 +117,7 @@ def load_templates(path: str | Path | None = None) -> IdentitySet:
     """The Conversation AI sentence templates; each sentence's subgroup is its identity term."""
     source = Path(path) if path is not None else data_root() / TEMPLATES
     if not source.is_file():
-        raise DataUnavailableError(f"{source} not found (set CIVILITY_TRAINING_DATA).")
+        raise DataUnavailableError(f"Training data file {source} not found.")
     with gzip.open(source, "rt", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     terms = sorted(

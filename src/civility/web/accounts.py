@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civility.errors import ModeratorError, UnknownNameError
+from civility.errors import ModeratorError, UnknownCommunityError
 from civility.store import Community, Moderator, Store
 
 MIN_PASSWORD_LENGTH = 10
@@ -72,7 +72,7 @@ def _communities(session: Session, slugs: list[str]) -> list[Community]:
     found = {c.slug: c for c in session.scalars(select(Community))}
     for slug in slugs:
         if slug not in found:
-            raise UnknownNameError("community", slug, found)
+            raise UnknownCommunityError(slug, found)
     return [found[slug] for slug in slugs]
 
 

@@ -114,7 +114,7 @@ def _state(request: Request) -> AppState:
 
 
 def _secret(state: AppState) -> bytes:
-    return sessions.load_secret(state.settings.data_dir)
+    return sessions.load_secret(state.settings.resolved_data_dir)
 
 
 def _https(request: Request) -> bool:
