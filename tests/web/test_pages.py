@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from fastapi.testclient import TestClient
 
@@ -10,7 +11,7 @@ from civility.attributes import ATTRIBUTE_NAMES
 from civility.moderation.queue import comment_record
 from civility.store import Author, Comment, Community, Store, Webhook, WebhookDelivery
 from civility.web import sessions
-from civility.web.accounts import set_password
+from civility.web.accounts import create_moderator, set_password
 from tests.web.conftest import HOSTILE, PASSWORD, csrf_of, login
 
 
@@ -81,7 +82,15 @@ def test_logged_out_visitors_are_refused(app_client: TestClient, seeded: Store) 
     assert app_client.get("/moderate/dashboard/news").status_code == 303
     target = comment_id(seeded, "c2")
     refused = app_client.post("/moderate/decide", data={"one": f"approve:{target}"})
-    assert refused.status_code == 403
+    assert refused.status_code == 303  # to sign in first; the decision waits in the link
+    assert refused.headers["location"].startswith("/moderate/login?next=")
+    assert status_of(seeded, "news", "c2") == "held"
+    forged = app_client.post(
+        "/moderate/decide",
+        data={"one": f"approve:{target}"},
+        headers={"origin": "https://evil.example"},
+    )
+    assert forged.status_code == 403
     assert status_of(seeded, "news", "c2") == "held"
 
 
@@ -126,7 +135,11 @@ def test_sign_in_needs_the_forms_csrf_token(app_client: TestClient) -> None:
 def test_decisions_need_the_sessions_csrf_token(signed_in: TestClient, seeded: Store) -> None:
     target = comment_id(seeded, "c2")
     response = signed_in.post("/moderate/decide", data={"one": f"approve:{target}", "csrf": "x"})
-    assert response.status_code == 403
+    assert response.status_code == 303  # back to the queue, which asks for the decision again
+    assert f"pending=approve&pending_ids={target}" in response.headers["location"]
+    assert status_of(seeded, "news", "c2") == "held"
+    asked = signed_in.get(response.headers["location"]).text
+    assert 'id="pending-form"' in asked and f'name="ids" value="{target}"' in asked
     assert status_of(seeded, "news", "c2") == "held"
 
 
@@ -293,8 +306,126 @@ def test_dashboard_counts_decisions_and_lists_hot_threads(
     decide(signed_in, one=f"reject:{comment_id(seeded, 'c2')}")
     html = signed_in.get("/moderate/dashboard/news").text
     days = html[html.index('id="days"') :]
-    assert "<th>reject</th>" in days and "<th>hold</th>" in days
+    assert '<th scope="col" class="moderator">reject</th>' in days
+    assert '<th scope="col" class="automatic">hold</th>' in days  # the policy's, kept apart
+    chart = html[html.index('id="chart"') : html.index("</svg>")]
+    assert 'class="series-reject"' in chart and "series-hold" not in chart
+    assert re.findall(r'<text class="tick-y"[^>]*>(\d+)</text>', chart) == ["0", "1"]
+    assert len(re.findall(r'<text class="tick-x"', chart)) == 7  # every other of 14 days
+    assert '<span class="swatch series-reject"' in html[html.index('id="legend"') :]
     threads = html[html.index('id="threads"') :]
     assert "Council votes on the new budget" in threads
     assert "Storm &lt;b&gt;warning&lt;/b&gt;" in threads
     assert "<rect" in html
+
+
+# -- the desk's smaller promises ---------------------------------------------------------------
+
+
+def test_a_page_number_that_is_no_number_shows_the_first_page(signed_in: TestClient) -> None:
+    response = signed_in.get("/moderate?page=abc")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert ids_in_order(response.text) == ids_in_order(signed_in.get("/moderate").text)
+
+
+def test_past_the_last_page_points_back_to_it(signed_in: TestClient) -> None:
+    html = signed_in.get("/moderate?page=5").text
+    assert "Nothing held here." not in html
+    assert "Page 5 is past the end of this queue" in html
+    assert 'href="/moderate?status=held&amp;page=1"' in html
+
+
+def test_queues_are_tabs_with_counts(signed_in: TestClient, seeded: Store) -> None:
+    decide(signed_in, one=f"reject:{comment_id(seeded, 'c2')}")
+    html = signed_in.get("/moderate").text
+    tabs = dict(re.findall(r'status=(\w+)"[^>]*>\w+ <span class="count">(\d+)</span>', html))
+    with seeded.session() as session:
+        stored = Counter(c.status for c in session.query(Comment) if c.community.slug == "news")
+    assert tabs == {s: str(stored[s]) for s in ("held", "approved", "rejected", "pending")}
+    assert stored["rejected"] == 1
+    assert re.search(r'status=held" data-key="1" aria-current="page"', html)
+
+
+def test_a_moderator_without_a_community_is_told_so(app_client: TestClient, seeded: Store) -> None:
+    create_moderator(seeded, "newbie", PASSWORD)
+    assert login(app_client, "newbie").status_code == 303
+    html = app_client.get("/moderate").text
+    assert "You are not assigned to any community yet" in html
+    assert "civility moderators assign newbie COMMUNITY" in html
+    assert 'id="queue"' not in html
+
+
+def test_a_wrong_password_keeps_the_username(app_client: TestClient) -> None:
+    html = login(app_client, password="not the password").text
+    assert 'id="username" name="username" value="alice"' in html
+    assert re.search(r'id="password"[^>]*autofocus', html)
+
+
+def test_a_single_decision_keeps_the_other_selections(signed_in: TestClient, seeded: Store) -> None:
+    c2, c3 = comment_id(seeded, "c2"), comment_id(seeded, "c3")
+    page = signed_in.get("/moderate")
+    partial = signed_in.post(
+        "/moderate/decide",
+        data={"csrf": csrf_of(page.text), "one": f"approve:{c2}", "ids": [str(c3)]},
+        headers={"x-civility-partial": "1"},
+    )
+    assert re.search(rf'name="ids" value="{c3}" id="c{c3}-select" checked', partial.text)
+    plain = decide(signed_in, one=f"reject:{comment_id(seeded, 'c1')}", ids=[str(c3)])
+    html = signed_in.get(plain.headers["location"]).text
+    assert re.search(rf'name="ids" value="{c3}" id="c{c3}-select" checked', html)
+
+
+def test_errors_and_successes_are_told_apart(signed_in: TestClient, seeded: Store) -> None:
+    target = comment_id(seeded, "c2")
+    decide(signed_in, one=f"approve:{target}")
+    page = signed_in.get("/moderate")
+    response = signed_in.post(
+        "/moderate/decide",
+        data={"csrf": csrf_of(page.text), "one": f"approve:{target}"},
+        headers={"x-civility-partial": "1"},
+    )
+    assert response.status_code == 409
+    assert 'data-notice=""' in response.text
+    assert re.search(r'data-error="Comment &#39;c2&#39; is approved, not held', response.text)
+    again = decide(signed_in, one=f"approve:{target}")
+    html = signed_in.get(again.headers["location"]).text
+    assert re.search(r'<p class="toast error" role="alert" id="error">Comment', html)
+    assert '<p class="toast notice" role="status" id="notice"></p>' in html
+
+
+def test_an_expired_session_asks_for_the_decision_after_signing_in(
+    app_client: TestClient, seeded: Store
+) -> None:
+    target = comment_id(seeded, "c2")
+    sent = app_client.post(
+        "/moderate/decide", data={"one": f"reject:{target}", "reason": "rude", "status": "held"}
+    )
+    assert status_of(seeded, "news", "c2") == "held"
+    sign_in = app_client.get(sent.headers["location"])
+    assert "Your session ended before your last decision was saved" in sign_in.text
+    signed = app_client.post(
+        "/moderate/login",
+        data={
+            "username": "alice",
+            "password": PASSWORD,
+            "csrf": csrf_of(sign_in.text),
+            "next": re.search(r'name="next" value="([^"]+)"', sign_in.text)
+            .group(1)
+            .replace(  # type: ignore[union-attr]
+                "&amp;", "&"
+            ),
+        },
+    )
+    asked = app_client.get(signed.headers["location"]).text
+    assert "Your decision was not saved yet" in asked and "(reason: rude)" in asked
+    assert status_of(seeded, "news", "c2") == "held"  # asked for, not applied behind one's back
+    form = asked[asked.index('id="pending-form"') :]
+    fields = dict(re.findall(r'name="(action|reason)" value="([^"]*)"', form))
+    assert fields == {"action": "reject", "reason": "rude"}
+    applied = app_client.post(
+        "/moderate/decide",
+        data={"csrf": csrf_of(asked), "action": "reject", "ids": [str(target)], "bulk": "1"},
+    )
+    assert "Rejected+1+comment" in applied.headers["location"]
+    assert status_of(seeded, "news", "c2") == "rejected"

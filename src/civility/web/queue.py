@@ -105,10 +105,16 @@ class QueuePage:
     filters: QueueFilters
     articles: list[tuple[str, str]]
     """(external id, title) of the articles with comments in this status, for the filter."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Comments in each status under the same community and article filters (the tabs)."""
 
     @property
     def has_next(self) -> bool:
         return self.filters.page * PAGE_SIZE < self.total
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
 
 
 def actor_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
@@ -176,7 +182,40 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
             .order_by(Article.title)
             .limit(200)
         ).all()
-    return QueuePage(items, total, filters, [(a, t or a) for a, t in articles])
+        counted = select(Comment.status, func.count()).where(Comment.community_id.in_(allowed))
+        if filters.article:
+            article_ids = select(Article.id).where(
+                Article.external_id == filters.article, Article.community_id.in_(allowed)
+            )
+            counted = counted.where(Comment.article_id.in_(article_ids))
+        counts = {s: int(n) for s, n in session.execute(counted.group_by(Comment.status))}
+    return QueuePage(items, total, filters, [(a, t or a) for a, t in articles], counts)
+
+
+@dataclass(frozen=True)
+class PendingComment:
+    id: int
+    excerpt: str
+    status: str
+
+
+def pending_comments(
+    store: Store, moderator: ModeratorInfo, ids: list[int]
+) -> list[PendingComment]:
+    """The comments of a decision that was not applied, as far as the moderator may see them."""
+    if not ids:
+        return []
+    allowed = _allowed_ids(store, moderator, None)
+    with store.session() as session:
+        rows = session.execute(
+            select(Comment.id, Comment.text, Comment.external_id, Comment.status)
+            .where(Comment.id.in_(ids), Comment.community_id.in_(allowed))
+            .order_by(Comment.id)
+        ).all()
+    return [
+        PendingComment(id_, _excerpt(text or f"(comment {external} has no stored text)"), status)
+        for id_, text, external, status in rows
+    ]
 
 
 def _allowed_ids(store: Store, moderator: ModeratorInfo, community: str | None) -> list[int]:
@@ -325,9 +364,13 @@ class Dashboard:
     community: str
     name: str
     days: list[tuple[date, dict[str, int]]]
+    """Moderators' decisions per day and action."""
     actions: list[str]
     threads: list[dict[str, Any]]
     held: int
+    automatic: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+    """The policy's own decisions per day and action, kept apart from the moderators'."""
+    automatic_actions: list[str] = field(default_factory=list)
 
 
 DASHBOARD_DAYS = 14
@@ -344,11 +387,11 @@ def dashboard(
         community = session.scalar(select(Community).where(Community.slug == slug))
         if community is None or not moderator.may_act_on(community.id):
             raise ForbiddenError(f"You are not assigned to a community called {slug!r}.")
-        counts: dict[date, dict[str, int]] = {
-            start + timedelta(days=i): defaultdict(int) for i in range(DASHBOARD_DAYS)
-        }
-        for created, action in session.execute(
-            select(Decision.created_at, Decision.action)
+        days = [start + timedelta(days=i) for i in range(DASHBOARD_DAYS)]
+        counts: dict[date, dict[str, int]] = {day: defaultdict(int) for day in days}
+        automatic: dict[date, dict[str, int]] = {day: defaultdict(int) for day in days}
+        for created, actor, action in session.execute(
+            select(Decision.created_at, Decision.actor, Decision.action)
             .join(Comment, Decision.comment_id == Comment.id)
             .where(
                 Comment.community_id == community.id,
@@ -357,7 +400,7 @@ def dashboard(
         ):
             day = created.astimezone(UTC).date()
             if day in counts:
-                counts[day][action] += 1
+                (counts if actor.startswith("moderator:") else automatic)[day][action] += 1
         since = now - timedelta(hours=HOT_THREAD_HOURS)
         flagged = func.sum(Comment.status.in_(("held", "rejected")).cast(Integer))
         threads = session.execute(
@@ -395,12 +438,13 @@ def dashboard(
         key=lambda t: (t["alert"], t["flagged"], t["toxicity"]),
         reverse=True,
     )[:10]
-    actions = sorted({a for day in counts.values() for a in day})
     return Dashboard(
         community.slug,
         community.name,
         [(day, dict(c)) for day, c in sorted(counts.items())],
-        actions,
+        sorted({a for day in counts.values() for a in day}),
         hot,
         int(held or 0),
+        [(day, dict(c)) for day, c in sorted(automatic.items())],
+        sorted({a for day in automatic.values() for a in day}),
     )

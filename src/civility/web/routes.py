@@ -45,6 +45,7 @@ from civility.web.queue import (
     QueueFilters,
     comment_targets,
     dashboard,
+    pending_comments,
     queue_page,
     recent_decisions,
 )
@@ -93,6 +94,7 @@ templates = Jinja2Templates(
 )
 templates.env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
 templates.env.filters["pct"] = lambda v: f"{100 * float(v):.0f}%"
+templates.env.globals["zip"] = zip
 
 
 # -- sessions --------------------------------------------------------------------------------
@@ -245,16 +247,29 @@ def _safe_next(target: str | None) -> str:
     return "/moderate"
 
 
+LOGIN_MESSAGES = {
+    "signed-out": "Signed out.",
+    "expired": "Your session ended before your last decision was saved. Sign in again and you "
+    "will be asked for it once more; nothing was changed.",
+}
+"""What the sign-in page may say, by key: a link cannot make it show text of its own."""
+
+
 def _login_form(
-    request: Request, next_url: str, error: str | None = None, status: int = 200
+    request: Request,
+    next_url: str,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
 ) -> Response:
     token = sessions.secrets.token_urlsafe(24)
     context = {
         "csrf": token,
         "next": _safe_next(next_url),
         "error": error,
+        "username": username,
         "insecure": request.url.scheme != "https" and request.url.hostname not in LOOPBACK,
-        "message": request.query_params.get("message"),
+        "message": LOGIN_MESSAGES.get(request.query_params.get("message") or ""),
     }
     response = _render(request, "login.html", context, status)
     response.set_cookie(
@@ -285,24 +300,24 @@ def login(
     next: Annotated[str, Form()] = "/moderate",
 ) -> Response:
     state = _state(request)
-    expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or ""
-    if not _same_origin(request) or not expected or not sessions.tokens_match(expected, csrf):
-        return _login_form(request, next, "The form expired; please sign in again.", 403)
     # One character past the longest username: still no account's, and nothing longer is kept.
     username = username[: MAX_USERNAME_LENGTH + 1]
+    expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or ""
+    if not _same_origin(request) or not expected or not sessions.tokens_match(expected, csrf):
+        return _login_form(request, next, "The form expired; please sign in again.", 403, username)
     address = request.client.host if request.client else "?"
     limiter = sessions.LoginLimiter(state.store)
     wait = limiter.retry_after(username, address)
     if wait:
         response = _login_form(
-            request, next, f"Too many failed sign-ins. Try again in {wait} seconds.", 429
+            request, next, f"Too many failed sign-ins. Try again in {wait} seconds.", 429, username
         )
         response.headers["retry-after"] = str(wait)
         return response
     moderator = authenticate(state.store, username, password)
     if moderator is None:
         limiter.failed(username, address)
-        return _login_form(request, next, "Wrong username or password.", 401)
+        return _login_form(request, next, "Wrong username or password.", 401, username)
     limiter.succeeded(username, address)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session(request, response, sessions.new_session(moderator.id, moderator.fingerprint))
@@ -315,7 +330,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     visit = _visit(request)
     if visit is not None and not sessions.tokens_match(visit.csrf, csrf):
         return _refused(request, "The form expired; reload the page and try again.", 403)
-    response = RedirectResponse("/moderate/login?message=Signed+out.", status_code=303)
+    response = RedirectResponse("/moderate/login?message=signed-out", status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")
     return response
 
@@ -324,7 +339,11 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 
 def _filters(
-    community: str | None, article: str | None, attribute: str | None, status: str | None, page: int
+    community: str | None,
+    article: str | None,
+    attribute: str | None,
+    status: str | None,
+    page: str | None,
 ) -> QueueFilters:
     attribute = (attribute or "").upper() or None
     return QueueFilters(
@@ -332,22 +351,42 @@ def _filters(
         article=article or None,
         attribute=attribute,
         status=status if status in STATUSES else "held",
-        page=min(max(1, page), MAX_ROW_ID // PAGE_SIZE),  # past the last page: an empty one
+        page=_page_number(page),
     )
 
 
-def _queue_context(request: Request, visit: Visit, filters: QueueFilters) -> dict[str, Any]:
+def _page_number(value: str | None) -> int:
+    """A page number from a link someone may have edited: anything but a positive int is 1."""
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(value) if value and re.fullmatch("[0-9]{1,6}", value) and int(value) > 0 else 1
+
+
+def _id_list(value: str | None) -> list[int]:
+    """``"3,5,8"`` -> ``[3, 5, 8]``; what is not a number is dropped."""
+    parts = (value or "").split(",")
+    return [int(part) for part in parts if re.fullmatch("[0-9]{1,19}", part)][:PAGE_SIZE]
+
+
+def _queue_context(
+    request: Request, visit: Visit, filters: QueueFilters, selected: set[int]
+) -> dict[str, Any]:
     state = _state(request)
     if filters.attribute and filters.attribute not in state.scorer.labels_:
         get_attribute(filters.attribute)  # raises UnknownAttributeError listing the names
     page = queue_page(state.store, visit.moderator, filters)
     for item in page.items:
         item.segments = _highlighted(state, item.text, item.scores) if item.text else []
+    tab_queries = {
+        tab: urllib.parse.urlencode({**filters.as_query(), "status": tab}) for tab in TABS
+    }
     return {
         "page": page,
+        "page_size": PAGE_SIZE,
         "filters": filters,
         "labels": state.scorer.labels_,
-        "statuses": STATUSES,
+        "tabs": TABS,
+        "tab_queries": tab_queries,
+        "selected": selected,
         "audit": recent_decisions(state.store, visit.moderator),
         "query": urllib.parse.urlencode(filters.as_query()),
     }
@@ -360,18 +399,32 @@ def queue(
     article: str | None = None,
     attribute: str | None = None,
     status: str | None = None,
-    page: int = 1,
+    page: str | None = None,
     notice: str | None = None,
+    error: str | None = None,
+    selected: str | None = None,
+    pending: str | None = None,
+    pending_ids: str | None = None,
+    pending_reason: str | None = None,
 ) -> Response:
     visit = _visit(request)
     if visit is None:
         return _login_redirect(request)
     filters = _filters(community, article, attribute, status, page)
     try:
-        context = _queue_context(request, visit, filters)
+        context = _queue_context(request, visit, filters, set(_id_list(selected)))
     except CivilityError as exc:
         return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
     context["notice"] = notice
+    context["error"] = error
+    if pending in ACTION_LABELS:
+        comments = pending_comments(_state(request).store, visit.moderator, _id_list(pending_ids))
+        context["pending"] = {
+            "action": pending,
+            "label": ACTION_LABELS[pending],
+            "comments": comments,
+            "reason": pending_reason or None,
+        }
     partial = request.headers.get(PARTIAL_HEADER) == "1"
     return _render(request, "_queue.html" if partial else "queue.html", context, visit=visit)
 
@@ -382,6 +435,14 @@ ACTION_WORDS = {
     "restore": "Restored",
     "ban": "Rejected and banned the author of",
 }
+ACTION_LABELS = {
+    "approve": "Approve",
+    "reject": "Reject",
+    "restore": "Restore",
+    "ban": "Reject and ban the author of",
+}
+TABS = ("held", "approved", "rejected", "pending")
+"""The queues, in the order of their tabs (and of the ``1``..``4`` shortcuts)."""
 
 
 def apply_action(
@@ -429,37 +490,62 @@ def apply_action(
     return done, errors
 
 
+def _pending_redirect(
+    filters: QueueFilters, action: str, chosen: list[int], reason: str, next_login: bool
+) -> RedirectResponse:
+    """Back to the queue with the decision that was not applied, to be asked for again.
+
+    With ``next_login`` the way there leads through the sign-in page first (the session ended).
+    """
+    pending = {"pending": action, "pending_ids": ",".join(map(str, chosen))}
+    if reason:
+        pending["pending_reason"] = reason
+    target = "/moderate?" + urllib.parse.urlencode({**filters.as_query(), **pending})
+    if not next_login:
+        return RedirectResponse(target, status_code=303)
+    query = urllib.parse.urlencode({"next": target, "message": "expired"})
+    return RedirectResponse(f"/moderate/login?{query}", status_code=303)
+
+
 @router.post("/moderate/decide")
 def decide(
     request: Request,
     csrf: Annotated[str, Form()] = "",
     one: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "",
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: Annotated[list[str] | None, Form()] = None,
     reason: Annotated[str, Form()] = "",
     community: Annotated[str, Form()] = "",
     article: Annotated[str, Form()] = "",
     attribute: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "held",
-    page: Annotated[int, Form()] = 1,
+    page: Annotated[str, Form()] = "1",
 ) -> Response:
-    visit = _visit(request)
-    if visit is None:
-        return _refused(request, "Sign in to moderate comments.", 403)
-    if not _same_origin(request) or not sessions.tokens_match(visit.csrf, csrf):
-        return _refused(request, "The form expired; reload the page and try again.", 403)
+    """Apply a decision from the queue page.
+
+    A decision whose session ended, or whose form token went stale (signed in again in another
+    tab), is never applied and never dropped either: the moderator is sent to sign in (if need
+    be) and back to the queue, which asks for it again.
+    """
     filters = _filters(community, article, attribute, status, page)
+    selected = [int(i) for i in ids or [] if re.fullmatch("[0-9]{1,19}", i)]
     if one:
         action, _, single = one.partition(":")
         # ASCII digits only: int() also reads "١" (Arabic-Indic one) as 1.
         chosen = [int(single)] if re.fullmatch("[0-9]{1,19}", single) else []
     else:
-        chosen = list(ids or [])
+        chosen = selected
+    visit = _visit(request)
+    if not _same_origin(request):
+        return _refused(request, "This form was sent from another site; nothing was changed.", 403)
+    if visit is None or not sessions.tokens_match(visit.csrf, csrf):
+        if action not in ACTION_LABELS or not chosen:
+            return _refused(request, "Sign in to moderate comments.", 403)
+        return _pending_redirect(filters, action, chosen, reason, next_login=visit is None)
     partial = request.headers.get(PARTIAL_HEADER) == "1"
-    code = 200
+    code, notice, error = 200, "", ""
     if not chosen:
-        notice = "Select at least one comment first."
-        code = 400
+        error, code = "Select at least one comment first.", 400
     else:
         try:
             done, errors = apply_action(
@@ -470,14 +556,17 @@ def decide(
         noun = "comment" if done == 1 else "comments"
         notice = f"{ACTION_WORDS.get(action, 'Decided')} {done} {noun}." if done else ""
         if errors:
-            notice = " ".join([notice, *errors]).strip()
+            error = " ".join(errors)
             code = code if code != 200 else 409
     if not partial:
-        query = urllib.parse.urlencode({**filters.as_query(), "notice": notice})
+        message = {"notice": notice, "error": error, "selected": ",".join(map(str, selected))}
+        query = urllib.parse.urlencode(
+            {**filters.as_query(), **{k: v for k, v in message.items() if v}}
+        )
         return RedirectResponse(f"/moderate?{query}", status_code=303)
-    context = _queue_context(request, visit, filters)
-    context["notice"] = notice
-    return _render(request, "_queue.html", context, code if code != 200 else 200, visit)
+    context = _queue_context(request, visit, filters, set(selected))
+    context.update(notice=notice, error=error)
+    return _render(request, "_queue.html", context, code, visit)
 
 
 # -- dashboards ------------------------------------------------------------------------------
@@ -510,5 +599,9 @@ def community_dashboard(request: Request, slug: str) -> Response:
         board = dashboard(_state(request).store, visit.moderator, slug)
     except CivilityError as exc:
         return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
-    chart = stacked_bars([counts for _, counts in board.days], board.actions)
+    chart = stacked_bars(
+        [counts for _, counts in board.days],
+        board.actions,
+        [day.strftime("%d %b") for day, _ in board.days],
+    )
     return _render(request, "dashboard.html", {"board": board, "chart": chart}, visit=visit)
