@@ -20,9 +20,9 @@ from scripts.readme_figures import (
     table_rows,
 )
 
-from tests.evaluation.test_functional_suite import FLOOR_MARGIN_CASES
-
 ROOT = Path(__file__).resolve().parents[1]
+CASES_MARGIN = 2
+"""Cases a suite's total may differ by across machines: int8 and BLAS sums differ by CPU."""
 REGENERATE = "stale: run `python scripts/readme_figures.py` after retraining a model"
 
 
@@ -61,4 +61,4 @@ def test_a_functional_suite_figure_within_the_floors_margin(row: str) -> None:
     totals = [t for tier in ("fast", "ensemble") for t in functional_totals(tier, suite)]
     assert len(written) == len(totals) == 4
     for percent, (correct, cases) in zip(written, totals, strict=True):
-        assert abs(percent / 100 * cases - correct) <= FLOOR_MARGIN_CASES + 0.5, REGENERATE
+        assert abs(percent / 100 * cases - correct) <= CASES_MARGIN + 0.5, REGENERATE
