@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from civility.moderation.queue import decide_comment
+from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Comment, open_store
 from civility.web.accounts import create_moderator
@@ -178,7 +178,7 @@ def test_a_conflict_is_an_error_in_view(server: Server, page: Any) -> None:
     sign_in(page, server)
     page.mouse.wheel(0, 4000)  # scrolled down: a notice at the top of the page would be missed
     store = server.store()
-    decide_comment(store, "news", "d11", "reject", "bea")  # decided elsewhere meanwhile
+    ModerationService(store).decide("news", "d11", "reject", "bea")  # decided elsewhere meanwhile
     store.dispose()
     target = f"#c{server.held['d11']}"
     page.locator(target).scroll_into_view_if_needed()
