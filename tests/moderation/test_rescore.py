@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -104,7 +105,12 @@ def test_rescore_killed_and_restarted_scores_every_comment_once(
     job = _rescore(url, model)
     output, _ = job.communicate(timeout=300)
     assert job.returncode == 0, output
-    assert f"{COMMENTS - before} comments scored, {before} already scored" in output
+    # Batches already in a Ray worker's hands when the driver died may still land: the
+    # restart counts them as done, and nothing is ever written twice.
+    done = re.search(r"(\d+) comments scored, (\d+) already scored", output)
+    assert done, output
+    scored, already = int(done[1]), int(done[2])
+    assert scored + already == COMMENTS and already >= before, output
     assert "TOXICITY" in output and "fast-tiny-" in output  # the shift from the old model
     rows, comments = _scored(store, new.version)
     assert (rows, comments) == (COMMENTS * len(new.labels_), COMMENTS)  # each exactly once

@@ -90,6 +90,7 @@ def test_import_decides_on_the_communitys_calibrated_scores(
             str(_archive(tmp_path / "old.jsonl", "o", 60)),
             "--community",
             "news",
+            "--create-community",
             "--database",
             url,
         ],
