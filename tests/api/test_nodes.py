@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 from civility.api.keys import create_key, revoke_key
 from civility.store import Comment, Store, WebhookDelivery, head_revision, open_store
 from tests.api.conftest import FRIENDLY, INSULT, free_port
+from tests.receivers import EventReceiver
 from tests.store.conftest import POSTGRES_URL, reset_postgres
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -165,32 +166,6 @@ def test_a_revoked_key_is_refused_on_every_node_within_2_s(
     assert max(delays) < 2.0, delays
 
 
-class Receiver(BaseHTTPRequestHandler):
-    """A CMS on loopback: counts each event, and notes one that arrives while being handled."""
-
-    seen: ClassVar[list[str]] = []
-    in_flight: ClassVar[set[str]] = set()
-    overlaps: ClassVar[list[str]] = []
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["content-length"]))
-        delivery = self.headers["x-civility-delivery"]
-        with Receiver.lock:
-            if delivery in Receiver.in_flight:
-                Receiver.overlaps.append(delivery)
-            Receiver.in_flight.add(delivery)
-            Receiver.seen.append(delivery)
-        time.sleep(0.02)  # long enough for a second sender to collide, were there one
-        with Receiver.lock:
-            Receiver.in_flight.discard(delivery)
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 def _batch(prefix: str, n: int, community: str = "default") -> dict[str, Any]:
     return {
         "community": community,
@@ -210,7 +185,8 @@ def _batch(prefix: str, n: int, community: str = "default") -> dict[str, Any]:
 def test_webhook_events_arrive_at_least_once_and_never_twice_at_once(
     nodes: list[Node], postgres: Store
 ) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    EventReceiver.seen, EventReceiver.overlaps = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EventReceiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     admin = {"x-goog-api-key": create_key(postgres, "cms", 0, scopes=("admin",))[0]}
     try:
@@ -234,8 +210,8 @@ def test_webhook_events_arrive_at_least_once_and_never_twice_at_once(
     finally:
         server.shutdown()
     assert len(states) >= 60 and all(status == "delivered" for _, status in states)
-    assert {str(i) for i, _ in states} <= set(Receiver.seen)  # every event at least once
-    assert Receiver.overlaps == []  # and never by two nodes at once
+    assert {str(i) for i, _ in states} <= set(EventReceiver.seen)  # every event at least once
+    assert EventReceiver.overlaps == []  # and never by two nodes at once
 
 
 def test_kill_9_of_one_node_mid_load_loses_no_acknowledged_comment(

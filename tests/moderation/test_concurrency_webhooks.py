@@ -29,6 +29,7 @@ from civility.moderation.webhooks import (
 from civility.scoring import FastScorer
 from civility.settings import Settings
 from civility.store import Community, Decision, Store, Webhook, WebhookDelivery
+from tests.receivers import EventReceiver
 
 from .conftest import submit
 
@@ -180,37 +181,11 @@ def test_a_discussion_turning_toxic_raises_one_alert(store: Store, tiny_scorer: 
     assert queue["items"] and all(i["thread_alert"] for i in queue["items"])
 
 
-class SlowReceiver(BaseHTTPRequestHandler):
-    """Takes its time with each event and notes any event that arrives while it is in flight."""
-
-    seen: ClassVar[list[str]] = []
-    in_flight: ClassVar[set[str]] = set()
-    overlaps: ClassVar[list[str]] = []
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["content-length"]))
-        delivery = self.headers["x-civility-delivery"]
-        with SlowReceiver.lock:
-            if delivery in SlowReceiver.in_flight:
-                SlowReceiver.overlaps.append(delivery)
-            SlowReceiver.in_flight.add(delivery)
-            SlowReceiver.seen.append(delivery)
-        time.sleep(0.02)
-        with SlowReceiver.lock:
-            SlowReceiver.in_flight.discard(delivery)
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 def test_processes_delivering_together_send_each_event_once(
     store: Store, tiny_scorer: FastScorer
 ) -> None:
-    SlowReceiver.seen, SlowReceiver.overlaps = [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    EventReceiver.seen, EventReceiver.overlaps = [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EventReceiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _hook(store, f"http://127.0.0.1:{server.server_port}/hook")
     submit(store, tiny_scorer, rows(40))
@@ -230,8 +205,8 @@ def test_processes_delivering_together_send_each_event_once(
             select(WebhookDelivery.id, WebhookDelivery.attempts).order_by(WebhookDelivery.id)
         ).all()
     assert len(deliveries) >= 40  # a decision per comment, and the thread's alert
-    assert sorted(SlowReceiver.seen, key=int) == [str(d.id) for d in deliveries]  # each once
-    assert SlowReceiver.overlaps == []
+    assert sorted(EventReceiver.seen, key=int) == [str(d.id) for d in deliveries]  # each once
+    assert EventReceiver.overlaps == []
     assert {d.attempts for d in deliveries} == {1}
 
 

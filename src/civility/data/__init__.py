@@ -15,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from civility.data._corpus import Corpus, Example, build_corpus, dedup_key, split_of
+from civility.data._source import read_jsonl
 from civility.data.files import iter_labelled
 from civility.data.sources import SOURCES, data_root, default_sources, get_source
 from civility.data.teachers import load_teacher_scores, mix_teachers
@@ -33,6 +34,7 @@ __all__ = [
     "load_corpus",
     "load_teacher_scores",
     "mix_teachers",
+    "read_jsonl",
     "split_of",
     "summarize",
 ]

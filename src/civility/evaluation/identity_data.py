@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from civility.data import data_root, dedup_key, split_of
+from civility.data import data_root, dedup_key, read_jsonl, split_of
 from civility.errors import DataUnavailableError
 
 TEMPLATES = Path("conversationai-bias-eval") / "en_sentence_templates.csv.gz"
@@ -103,16 +100,6 @@ def is_validation(text: str) -> bool:
     return bool(key) and split_of(key) == "valid"
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.is_file():
-        raise DataUnavailableError(f"Training data file {path} not found.")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
 def load_templates(path: str | Path | None = None) -> IdentitySet:
     """The Conversation AI sentence templates; each sentence's subgroup is its identity term."""
     source = Path(path) if path is not None else data_root() / TEMPLATES
@@ -138,7 +125,7 @@ def load_real_comments(root: Path | None = None) -> IdentitySet:
     """Validation comments of HateXplain, Implicit Hate and ETHOS with their identity groups."""
     base = root or data_root()
     result = IdentitySet("real comments")
-    for record in _read_jsonl(base / "hatexplain" / "hatexplain.jsonl.gz"):
+    for record in read_jsonl(base / "hatexplain" / "hatexplain.jsonl.gz"):
         text = str(record["text"])
         if not is_validation(text):
             continue
@@ -147,11 +134,11 @@ def load_real_comments(root: Path | None = None) -> IdentitySet:
         targets = {_HATEXPLAIN_TARGETS.get(t) for t in record["targets_union"]} - {None}
         result.add(text, int(toxic), {str(t) for t in targets} | mentioned_groups(text))
     folder = base / "implicit_hate_corpus"
-    for record in _read_jsonl(folder / "implicit_hate_stg1.jsonl.gz"):
+    for record in read_jsonl(folder / "implicit_hate_stg1.jsonl.gz"):
         text = str(record["text"])
         if is_validation(text):
             result.add(text, int(record["class"] != "not_hate"), mentioned_groups(text))
-    for record in _read_jsonl(base / "ethos" / "ethos_binary.jsonl"):
+    for record in read_jsonl(base / "ethos" / "ethos_binary.jsonl"):
         text = str(record["text"])
         if is_validation(text):
             result.add(text, int(float(record["isHate"]) >= 0.5), mentioned_groups(text))

@@ -31,9 +31,10 @@ from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.data import Corpus, load_corpus
 from civility.data.sources import SOURCES, default_sources, languages
-from civility.metrics import attribute_metrics, is_measurable, roc_auc
+from civility.metrics import is_measurable, roc_auc
 from civility.scoring._fast import FastScorer
 from civility.text.normalize import normalization_for
+from civility.training.fast import validation_report
 
 Progress = Callable[[str], None]
 
@@ -118,17 +119,6 @@ def fit_language(corpus: Corpus, language: str, config: LanguageConfig) -> FastS
     scorer.labels_ = ATTRIBUTE_NAMES
     scorer.span_thresholds_ = dict.fromkeys(ATTRIBUTE_NAMES, 0.5)
     return scorer
-
-
-def validation_report(scorer: FastScorer, corpus: Corpus) -> dict[str, Any]:
-    """Per source, per attribute metrics on the validation split (and pooled, ``all``)."""
-    valid = corpus.subset(corpus.splits == "valid")
-    probs = scorer.predict_proba(valid.texts)
-    report: dict[str, Any] = {"all": attribute_metrics(valid.labels, probs, corpus.attributes)}
-    for source in dict.fromkeys(valid.sources.tolist()):
-        rows = valid.sources == source
-        report[source] = attribute_metrics(valid.labels[rows], probs[rows], corpus.attributes)
-    return report
 
 
 def leave_one_source_out(
