@@ -134,6 +134,28 @@ def train_command(
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
     clean_weight: CleanWeight = None,
+    identity_swaps: Annotated[
+        bool,
+        typer.Option(
+            help="Add a copy of every training text that names a group, its group words "
+            "swapped, with the same labels."
+        ),
+    ] = False,
+    source_balance: Annotated[
+        float,
+        typer.Option(
+            help="Weight each source's texts by (its size / the median size) ** -POWER: 0 "
+            "leaves them, 1 gives every source the same total weight."
+        ),
+    ] = 0.0,
+    identity_sentences: Annotated[
+        int | None,
+        typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),
+    ] = None,
+    behaviour_sentences: Annotated[
+        int | None,
+        typer.Option(help="Templated sentences per behaviour (default: 3000).", min=0),
+    ] = None,
     extra: ExtraData = None,
     language: Annotated[
         list[str] | None,
@@ -166,7 +188,16 @@ def train_command(
     from civility.evaluation.report import render_model_card
     from civility.training.fast import TrainingConfig, train_fast
 
-    config = TrainingConfig(teacher_share=teacher_share, seed=seed)
+    config = TrainingConfig(
+        teacher_share=teacher_share,
+        seed=seed,
+        identity_swaps=identity_swaps,
+        source_balance=source_balance,
+    )
+    if identity_sentences is not None:
+        config.identity_sentences = identity_sentences
+    if behaviour_sentences is not None:
+        config.behaviour_sentences = behaviour_sentences
     if clean_weight is not None:
         config.clean_weights = parse_clean_weights(clean_weight)
     corpus = load_corpus(
