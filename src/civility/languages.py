@@ -23,6 +23,10 @@ from civility.errors import ArtifactError
 
 ENGLISH = "en"
 
+LANGUAGE_TAG = r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$"
+"""What a declared language may look like: a BCP 47 tag (``de``, ``pt-BR``, ``hi-Latn``), or
+empty for none."""
+
 PERSPECTIVE_LANGUAGES: dict[str, str] = {
     "ar": "Arabic",
     "zh": "Chinese",

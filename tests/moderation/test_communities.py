@@ -131,3 +131,16 @@ def test_a_store_password_is_not_printed(
     code, _, err = run(monkeypatch, capsys, "keys", "list", "--database", url)
     assert "Store: postgresql+psycopg://civility:***@127.0.0.1:1/nowhere" in err
     assert "s3cret" not in err and code != 0
+
+
+def test_a_community_created_with_a_language_lists_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        monkeypatch, capsys, "communities", "create", "zeitung", "--language", "de-AT"
+    )
+    assert code == 0 and out == "Created community zeitung\tzeitung\tdefault policy\tde\n"
+    code, _, err = run(monkeypatch, capsys, "communities", "create", "x", "--language", "not one")
+    assert code == 2 and "'not one' is not a language code" in err
+    code, out, _ = run(monkeypatch, capsys, "communities", "list")
+    assert out == "zeitung\tzeitung\tdefault policy\tde\n"

@@ -32,6 +32,7 @@ from civility.api.deps import (
 from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
 from civility.errors import CivilityError, NotFoundError
+from civility.languages import LANGUAGE_TAG
 from civility.moderation import communities
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import DEFAULT_COMMUNITY
@@ -121,6 +122,11 @@ class CommunityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     policy: str | None = None
+    language: str | None = Field(
+        None,
+        pattern=LANGUAGE_TAG,
+        description="The language its comments are written in (de, pt-BR, hi-Latn; '' for any).",
+    )
 
 
 class WebhookIn(BaseModel):
@@ -264,7 +270,7 @@ def put_community(slug: str, body: JsonBody, store: StoreDep, key: AdminKey) -> 
     """Create or update a community and its policy; an invalid policy is refused with its line."""
     check_community(key, slug)
     update = parse(CommunityIn, body)
-    info = call(communities.put_community, store, slug, update.name, update.policy)
+    info = call(communities.put_community, store, slug, update.name, update.policy, update.language)
     return {"ok": True, **info.as_dict()}
 
 

@@ -33,7 +33,9 @@ PolicyOption = Annotated[
 
 
 def _describe(info: CommunityInfo) -> str:
-    return f"{info.slug}\t{info.name}\t{'own policy' if info.has_policy else 'default policy'}"
+    policy = "own policy" if info.has_policy else "default policy"
+    language = f"\t{info.language}" if info.language else ""
+    return f"{info.slug}\t{info.name}\t{policy}{language}"
 
 
 def _policy_text(path: Path) -> str:
@@ -48,14 +50,19 @@ def create_command(
     slug: SlugArgument,
     name: Annotated[str | None, typer.Option(help="Display name (default: the slug).")] = None,
     policy: PolicyOption = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The language its comments are written in (de, pt-BR; default: detected)."
+        ),
+    ] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Create a community; without --policy it is moderated by the default policy."""
     text = _policy_text(policy) if policy is not None else None
-    info = put_community(
-        cli_store(config, database), slug, name, text, exclusive=True, where=str(policy)
-    )
+    store = cli_store(config, database)
+    info = put_community(store, slug, name, text, language, exclusive=True, where=str(policy))
     typer.echo(f"Created community {_describe(info)}")
 
 

@@ -40,6 +40,9 @@ class ArchiveComment:
     article_url: str | None = None
     article_body: str | None = None
     author_name: str | None = None
+    language: str | None = None
+    """The language it is read in; set when it is ingested (the community's, unless the text
+    clearly says otherwise)."""
     position: int = 0
     """Record number in the file (1-based): where to resume and what to quote in errors."""
 

@@ -8,11 +8,13 @@ before it is stored, so a typo is refused with its line and never reaches live c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from civility.errors import CivilityError, UnknownCommunityError
+from civility.languages import LANGUAGE_TAG, normalize_language
 from civility.moderation.policies import policy_format
 from civility.moderation.policy import parse_policy
 from civility.store import Community, Store
@@ -23,13 +25,20 @@ class CommunityInfo:
     slug: str
     name: str
     has_policy: bool
+    language: str | None = None
+    """The language its comments are written in; None: any (each comment's is detected)."""
 
     def as_dict(self) -> dict[str, object]:
-        return {"community": self.slug, "name": self.name, "has_policy": self.has_policy}
+        return {
+            "community": self.slug,
+            "name": self.name,
+            "has_policy": self.has_policy,
+            "language": self.language,
+        }
 
 
 def _info(community: Community) -> CommunityInfo:
-    return CommunityInfo(community.slug, community.name, bool(community.policy))
+    return CommunityInfo(community.slug, community.name, bool(community.policy), community.language)
 
 
 def _check_policy(policy: str | None, where: str) -> None:
@@ -42,12 +51,14 @@ def put_community(
     slug: str,
     name: str | None = None,
     policy: str | None = None,
+    language: str | None = None,
     *,
     create: bool = True,
     exclusive: bool = False,
     where: str = "policy",
 ) -> CommunityInfo:
-    """Create ``slug`` or update its name and policy; what is None is left as it is.
+    """Create ``slug`` or update its name, policy and language; what is None is left as it is
+    (``language=""`` clears the language: any).
 
     ``create=False`` refuses an unknown community (naming the command that creates it);
     ``exclusive=True`` refuses an existing one. ``where`` names the policy in its errors.
@@ -56,6 +67,8 @@ def put_community(
     if not slug or len(slug) > 100:
         raise CivilityError("Community slugs must be 1 to 100 characters long.")
     _check_policy(policy, where)
+    if language is not None and re.fullmatch(LANGUAGE_TAG, language) is None:
+        raise CivilityError(f"{language!r} is not a language code such as 'de' or 'pt-BR'.")
     with store.writer() as session:
         community = session.scalar(select(Community).where(Community.slug == slug))
         if community is None:
@@ -69,6 +82,8 @@ def put_community(
             community.name = name
         if policy is not None:
             community.policy = policy
+        if language is not None:
+            community.language = normalize_language(language) or None
         session.flush()
         return _info(community)
 

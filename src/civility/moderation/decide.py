@@ -189,7 +189,7 @@ def decide_batch(
             decided_on = {**decided_on, **context_scores}
         elif reads_context:
             facts.update({context_fact(label): value for label, value in decided_on.items()})
-        verdict = policy.decide(facts)
+        verdict = policy.decide(facts, comment.language)
         alert = history.record(
             comment.comment_id,
             comment.author,

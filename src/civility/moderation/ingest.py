@@ -28,7 +28,7 @@ from civility.moderation.decide import decide_batch, needs_context, score_with_c
 from civility.moderation.policies import PolicyCache
 from civility.moderation.seed import seed_history
 from civility.moderation.webhooks import enqueue_events
-from civility.scoring import Scorer, check_text
+from civility.scoring import Scorer, check_text, language_of
 from civility.store import (
     Article,
     Author,
@@ -59,11 +59,13 @@ class IngestResult:
     model_version: str | None
     duplicate: bool = False
     alert: bool = False
+    language: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "comment_id": self.comment_id,
             "status": self.status,
+            "language": self.language,
             "decision": {
                 "action": self.action,
                 "rule": self.rule,
@@ -182,6 +184,7 @@ def _known_result(comment: Comment, session: Session) -> IngestResult:
         (first.reason or "") if first is not None else "",
         scores,
         first.model_version if first is not None else None,
+        language=comment.language,
         duplicate=True,
     )
 
@@ -333,6 +336,7 @@ def _write(
             "created_at": c.created_at or now,
             "received_at": now,
             "status": STATUS_OF[v.action],
+            "language": c.language,
         }
         for c, v in zip(comments, verdicts, strict=True)
     ]
@@ -403,6 +407,7 @@ def _write(
             v.scores,
             v.model_version,
             alert=v.alert,
+            language=c.language,
         )
         for c, id_, v in zip(comments, ids, verdicts, strict=True)
     ]
@@ -463,7 +468,12 @@ def ingest(
         row = session.scalar(select(Community).where(Community.slug == community))
         known = row.id if row is not None else None
         already = set(_existing(session, known, ids)) if known is not None else set()
-        fresh = [c for c in comments if c.comment_id not in already]
+        declared = [row.language] if row is not None and row.language else []
+        fresh = [
+            replace(c, language=c.language or language_of(c.text, declared).language)
+            for c in comments
+            if c.comment_id not in already
+        ]
         # Replies are read with their parent only for policies that look at it: the extra
         # texts cost model time, and on the shipped model they are no better on their own.
         reads_context = row is not None and policies.policy(row).reads_context

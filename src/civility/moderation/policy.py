@@ -20,6 +20,7 @@ import yaml
 
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import PolicyError
+from civility.languages import normalize_language
 
 ACTIONS = ("approve", "hold", "reject")
 """What a policy can decide; ``hold`` puts the comment in the moderators' queue."""
@@ -76,6 +77,8 @@ class Rule:
     condition: Condition = field(compare=False, repr=False)
     line: int = 0
     reason: str = ""
+    languages: tuple[str, ...] = ()
+    """The comment languages the rule applies to (``civility.languages`` codes); () for all."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,11 @@ class Policy:
     source: str = ""
     """The policy file's text, kept so that a decision can always be traced to what was live."""
 
-    def decide(self, facts: Facts) -> Verdict:
+    def decide(self, facts: Facts, language: str | None = None) -> Verdict:
+        """The verdict for a comment with ``facts``, written in ``language``."""
         for rule in self.rules:
+            if rule.languages and language not in rule.languages:
+                continue
             if rule.condition(facts):
                 return Verdict(rule.action, rule.name, rule.reason or f"{rule.name}: {rule.when}")
         return Verdict(self.default, None, "no rule fired")
@@ -357,8 +363,12 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
 
         if not isinstance(raw, dict):
             fail("", f"rule {index + 1} must be a table with name, when and action")
-        for key in sorted(set(raw) - {"name", "when", "action", "reason"}):
-            fail(key, f"rule {index + 1}: unknown key {key!r}. Allowed: name, when, action, reason")
+        for key in sorted(set(raw) - {"name", "when", "action", "reason", "languages"}):
+            fail(
+                key,
+                f"rule {index + 1}: unknown key {key!r}. "
+                "Allowed: name, when, action, reason, languages",
+            )
         name = raw.get("name", f"rule-{index + 1}")
         if not isinstance(name, str) or not name:
             fail("name", f"rule {index + 1}: 'name' must be a non-empty string")
@@ -380,7 +390,15 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
         except _ExpressionError as exc:
             fail("when", f"rule {name!r}: {exc}")
         reason = raw.get("reason", "")
-        rules.append(Rule(name, when.strip(), action, condition, lines.get("", 0), str(reason)))
+        languages = raw.get("languages", [])
+        if not isinstance(languages, list) or not all(isinstance(c, str) for c in languages):
+            fail(
+                "languages", f"rule {name!r}: 'languages' must be a list of codes such as [\"de\"]"
+            )
+        codes = tuple(normalize_language(code) for code in languages)
+        rules.append(
+            Rule(name, when.strip(), action, condition, lines.get("", 0), str(reason), codes)
+        )
     return Policy(str(data.get("name", "policy")), tuple(rules), default, text)
 
 

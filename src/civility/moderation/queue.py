@@ -176,6 +176,7 @@ def list_queue(
             "parent_id": parents.get(c.parent_id) if c.parent_id else None,
             "text": c.text,
             "status": c.status,
+            "language": c.language,
             "created_at": c.created_at.isoformat(),
             "scores": scores.get(c.id, {}),
             "last_decision": {
@@ -217,6 +218,7 @@ def comment_record(store: Store, community: str, external_id: str) -> dict[str, 
             "parent_id": parent.external_id if parent else None,
             "text": comment.text,
             "status": comment.status,
+            "language": comment.language,
             "scores": _scores(session, [comment.id]).get(comment.id, {}),
             "decisions": [
                 {

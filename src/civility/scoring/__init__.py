@@ -8,7 +8,13 @@ from civility.scoring._accurate import AccurateScorer
 from civility.scoring._base import MAX_TEXT_BYTES, Scorer, Span, check_text
 from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
-from civility.scoring._languages import Choice, LanguageScorers, choose_language, language_table
+from civility.scoring._languages import (
+    Choice,
+    LanguageScorers,
+    choose_language,
+    language_of,
+    language_table,
+)
 from civility.scoring._loading import TIERS, default_languages_dir, default_model_path, load_scorer
 
 __all__ = [
@@ -25,6 +31,7 @@ __all__ = [
     "choose_language",
     "default_languages_dir",
     "default_model_path",
+    "language_of",
     "language_table",
     "load_scorer",
 ]

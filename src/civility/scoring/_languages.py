@@ -70,8 +70,11 @@ class Choice:
     """Set when the text decided: no language was declared, or it clearly disagreed."""
 
 
-def choose_language(text: str, declared: Sequence[str], table: LanguageTable) -> Choice:
-    """The comment's language from ``declared`` (normalised codes) and its text."""
+def choose_language(
+    text: str, declared: Sequence[str], table: LanguageTable | None = None
+) -> Choice:
+    """The comment's language from ``declared`` (normalised codes) and its text; of several
+    declared languages, the first that ``table`` serves."""
     detection = detect_language(text)
     if declared:
         if detection is None:
@@ -93,8 +96,19 @@ def choose_language(text: str, declared: Sequence[str], table: LanguageTable) ->
     return Choice(ENGLISH, ENGLISH)
 
 
-def _first_served(declared: Sequence[str], table: LanguageTable) -> str:
+def _first_served(declared: Sequence[str], table: LanguageTable | None) -> str:
+    if table is None:
+        return declared[0]
     return next((code for code in declared if table.model(code) is not None), declared[0])
+
+
+def language_of(text: str, declared: Sequence[str], table: LanguageTable | None = None) -> Choice:
+    """``choose_language`` that never refuses: text with no letters to tell its language by,
+    and none declared, is ``und``."""
+    try:
+        return choose_language(text, declared, table)
+    except LanguageDetectionError:
+        return Choice(UNDETERMINED, None)
 
 
 class LanguageScorers:
@@ -143,19 +157,13 @@ class LanguageScorers:
                 )
             self.scorer(code)
 
-    def _choose(self, text: str, declared: Sequence[str]) -> Choice:
-        try:
-            return choose_language(text, declared, self.table)
-        except LanguageDetectionError:
-            return Choice(UNDETERMINED, None)
-
     def score(
         self, texts: Sequence[str], declared: Sequence[Sequence[str]]
     ) -> list[tuple[Choice, dict[str, float]]]:
         """Each text's language and its scores on the attributes served in that language
         (none when no model serves it, or it has no letters to tell its language by: ``und``),
         one model call per language."""
-        choices = [self._choose(t, d) for t, d in zip(texts, declared, strict=True)]
+        choices = [language_of(t, d, self.table) for t, d in zip(texts, declared, strict=True)]
         results: list[tuple[Choice, dict[str, float]]] = [(c, {}) for c in choices]
         by_language: dict[str, list[int]] = {}
         for index, choice in enumerate(choices):

@@ -110,6 +110,8 @@ class Community(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     policy: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    """The language its comments are written in (``civility.languages`` code), None: any."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     articles: Mapped[list[Article]] = relationship(back_populates="community")
@@ -175,6 +177,8 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
+    language: Mapped[str | None] = mapped_column(String(16))
+    """The language it was read in: the community's, unless the text clearly said otherwise."""
 
     community: Mapped[Community] = relationship()
     article: Mapped[Article] = relationship(back_populates="comments")

@@ -93,6 +93,7 @@ class QueueItem:
     author_approved: int = 0
     author_rejected: int = 0
     thread_alert: bool = False
+    language: str | None = None
     trail: list[AuditEntry] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     """The text cut for highlighting (filled by the page, which holds the scorer)."""
@@ -287,6 +288,7 @@ def _items(session: Session, rows: list[tuple[Comment, float]]) -> list[QueueIte
                 author_approved=record.get(CommentStatus.APPROVED.value, 0),
                 author_rejected=record.get(CommentStatus.REJECTED.value, 0),
                 thread_alert=alerts[comment.article_id].alerting,
+                language=comment.language,
                 trail=trails.get(comment.id, []),
             )
         )

@@ -28,7 +28,8 @@ from jinja2 import Environment, FileSystemLoader
 from civility.api.deps import AppState
 from civility.attributes import get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
-from civility.scoring import check_text
+from civility.languages import language_name
+from civility.scoring import check_text, language_of
 from civility.store.models import MAX_ROW_ID
 from civility.web import sessions
 from civility.web.accounts import (
@@ -93,6 +94,7 @@ templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 )
 templates.env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+templates.env.filters["language_name"] = language_name
 templates.env.filters["pct"] = lambda v: f"{100 * float(v):.0f}%"
 templates.env.globals["zip"] = zip
 
@@ -204,15 +206,23 @@ def try_it_page(request: Request) -> Response:
 
 @router.post("/")
 def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
-    """Score a pasted comment; nothing is stored."""
+    """Score a pasted comment with its language's model; nothing is stored."""
     state = _state(request)
-    scorer = state.scorer
     try:
         check_text(text)
     except CivilityError as exc:
         return _render(request, "try.html", {"text": text, "result": None, "error": exc.message})
+    choice = language_of(text, [], state.languages.table)
+    language = {"code": choice.language, "name": language_name(choice.language)}
+    served = state.languages.table.attributes(choice.language)
+    if not served:
+        error = f"No model here reads {language['name']} ({choice.language})."
+        why = state.languages.table.why_not(choice.language, "TOXICITY")
+        context = {"text": text, "result": None, "error": f"{error} {why}".strip()}
+        return _render(request, "try.html", {**context, "language": language})
+    scorer = state.languages.scorer(choice.language)
     scores = scorer.score([text])[0]
-    spans = scorer.spans(text)
+    spans = scorer.spans(text, list(served))
     rows = [
         {
             "name": name,
@@ -220,12 +230,14 @@ def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
             "score": scores[name],
             "words": [text[s.begin : s.end] for s in spans.get(name, [])],
         }
-        for name in scorer.labels_
+        for name in served
     ]
+    flagged = {a: spans.get(a, []) for a in served if scores[a] >= HIGHLIGHT_MIN}
     result = {
         "rows": rows,
-        "segments": _highlighted(state, text, scores),
+        "segments": segments(text, flagged),
         "version": scorer.version,
+        "language": language,
     }
     return _render(request, "try.html", {"text": text, "result": result}, visit=_visit(request))
 
