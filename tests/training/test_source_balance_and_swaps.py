@@ -1,11 +1,12 @@
-"""Two training options against identity-word shortcuts: sources weighted evenly, and
-counterfactual copies of texts that name a group."""
+"""Training options against identity-word shortcuts: sources weighted evenly, counterfactual
+copies of texts that name a group, and group mentions made no likelier toxic than the rest."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from civility.training.fast import balance_sources, swapped_copies
+from civility.attributes import attribute_index
+from civility.training.fast import balance_sources, decorrelate_mentions, swapped_copies
 
 
 def test_balancing_gives_every_source_the_same_total_weight() -> None:
@@ -28,3 +29,17 @@ def test_swapped_copies_keep_labels_and_leave_texts_without_groups_alone() -> No
     assert out[4] == "Men are idiots"
     np.testing.assert_array_equal(out_targets[3:], [[0.0], [1.0]])
     np.testing.assert_array_equal(out_weights[3:], [[1.0], [2.0]])
+
+
+def test_decorrelating_makes_mentions_as_toxic_as_the_rest_of_their_source() -> None:
+    texts = ["muslims are vermin"] * 3 + ["muslims run the food bank"]
+    texts += ["you idiot"] + ["the bridge is late"] * 3 + ["women vote today", "no label"]
+    sources = np.array(["hate"] * 8 + ["calm", "hate"])
+    labels = np.full((10, 7), np.nan, dtype=np.float32)
+    labels[:9, attribute_index("TOXICITY")] = [1, 1, 1, 0, 1, 0, 0, 0, 0]
+    weights = decorrelate_mentions(np.ones((10, 7), dtype=np.float32), texts, labels, sources)
+    toxic = labels[:, attribute_index("TOXICITY")] == 1
+    for rows in (slice(0, 4), slice(4, 8)):
+        share = weights[rows][toxic[rows], 0].sum() / weights[rows, 0].sum()
+        assert share == 0.5, "mentions and the rest of the source: half toxic, as the source"
+    np.testing.assert_array_equal(weights[8:, 0], [1.0, 1.0])

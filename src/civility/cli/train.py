@@ -148,6 +148,13 @@ def train_command(
             "leaves them, 1 gives every source the same total weight."
         ),
     ] = 0.0,
+    decorrelate_mentions: Annotated[
+        bool,
+        typer.Option(
+            help="Within each source, weight texts so that those naming a group are as often "
+            "toxic as the rest."
+        ),
+    ] = False,
     identity_sentences: Annotated[
         int | None,
         typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),
@@ -193,6 +200,7 @@ def train_command(
         seed=seed,
         identity_swaps=identity_swaps,
         source_balance=source_balance,
+        decorrelate_mentions=decorrelate_mentions,
     )
     if identity_sentences is not None:
         config.identity_sentences = identity_sentences

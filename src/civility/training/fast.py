@@ -61,6 +61,11 @@ class TrainingConfig:
     # Each source's texts weighted by (texts in the source / median over sources) ** -power:
     # 0 leaves sources as they are, 1 gives each the same total weight.
     source_balance: float = 0.0
+    # Within each source, texts that name a group and texts that do not weighted so that
+    # both carry the source's own share of toxic texts (Kamiran and Calders' reweighing): a
+    # corpus of hate speech, where nearly every group mention is labelled toxic, then no
+    # longer teaches that a mention is itself toxic.
+    decorrelate_mentions: bool = False
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
         # or the model never dares a probability above one half for them.
@@ -120,6 +125,30 @@ def balance_sources(weights: np.ndarray, sources: np.ndarray, power: float) -> n
     names, counts = np.unique(sources, return_counts=True)
     scale = dict(zip(names.tolist(), (counts / np.median(counts)) ** -power, strict=True))
     return weights * np.array([scale[s] for s in sources.tolist()], dtype=np.float32)[:, None]
+
+
+def decorrelate_mentions(
+    weights: np.ndarray, texts: list[str], labels: np.ndarray, sources: np.ndarray
+) -> np.ndarray:
+    """``weights`` with each row of a source scaled by ``P(mention) P(toxic) / P(mention,
+    toxic)`` within that source, where *mention* is whether the text names a group and
+    *toxic* its human TOXICITY label; rows without that label keep their weights."""
+    tox = labels[:, TOXICITY_COLUMN]
+    known, toxic = ~np.isnan(tox), np.nan_to_num(tox) >= 0.5
+    mentions = np.array([has_identity_terms(text) for text in texts], dtype=bool)
+    scale = np.ones(len(texts), dtype=np.float32)
+    for source in np.unique(sources):
+        rows = known & (sources == source)
+        for mention in (False, True):
+            for label in (False, True):
+                cell = rows & (mentions == mention) & (toxic == label)
+                if cell.any():
+                    scale[cell] = (
+                        (rows & (mentions == mention)).sum()
+                        * (rows & (toxic == label)).sum()
+                        / (rows.sum() * cell.sum())
+                    )
+    return weights * scale[:, None]
 
 
 def swapped_copies(
@@ -292,6 +321,8 @@ def train_fast(
     progress(f"teacher scores found for {found.mean():.1%} of texts")
     weights = weight_clean_texts(weights, train.labels, train.sources, config.clean_weights)
     weights = balance_sources(weights, train.sources, config.source_balance)
+    if config.decorrelate_mentions:
+        weights = decorrelate_mentions(weights, train.texts, train.labels, train.sources)
     texts = list(train.texts)
     if config.identity_swaps:
         texts, targets, weights = swapped_copies(texts, targets, weights, rng)
