@@ -238,6 +238,25 @@ class Moderator(Base):
     )
 
 
+class ModeratorSession(Base):
+    """A signed-in moderator's session, named by the SHA-256 of its cookie.
+
+    Kept in the store so that signing out, or a new password, ends it at once for every copy
+    of the cookie, in every server process; the cookie itself is never stored.
+    """
+
+    __tablename__ = "moderator_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    """The token this session's forms echo; other sites cannot know it."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class ApiKey(Base):
     """An API key, stored as its SHA-256: the key itself is shown once, at creation."""
 

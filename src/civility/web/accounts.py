@@ -7,16 +7,15 @@ whether or not the username exists, so the login form cannot be used to list acc
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from civility.errors import ModeratorError, UnknownCommunityError
-from civility.store import Community, Moderator, Store
+from civility.store import Community, Moderator, ModeratorSession, Store
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 100
@@ -35,8 +34,6 @@ class ModeratorInfo:
     communities: tuple[str, ...]
     """Slugs of the communities this moderator may act on (every one for an admin)."""
     community_ids: frozenset[int]
-    fingerprint: str
-    """Changes whenever the password does, so a new password ends every open session."""
 
     def may_act_on(self, community_id: int) -> bool:
         return self.is_admin or community_id in self.community_ids
@@ -46,10 +43,6 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ModeratorError(f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long.")
     return _HASHER.hash(password)
-
-
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def _info(session: Session, moderator: Moderator) -> ModeratorInfo:
@@ -64,7 +57,6 @@ def _info(session: Session, moderator: Moderator) -> ModeratorInfo:
         is_admin=moderator.is_admin,
         communities=tuple(slug for _, slug in rows),
         community_ids=frozenset(id_ for id_, _ in rows),
-        fingerprint=_fingerprint(moderator.password_hash),
     )
 
 
@@ -141,6 +133,9 @@ def set_password(store: Store, username: str, password: str) -> ModeratorInfo:
     with store.writer() as session:
         moderator = _moderator(session, username)
         moderator.password_hash = password_hash
+        session.execute(
+            delete(ModeratorSession).where(ModeratorSession.moderator_id == moderator.id)
+        )
         session.flush()
         return _info(session, moderator)
 

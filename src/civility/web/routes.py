@@ -12,7 +12,6 @@ ingest API's ``POST /v1/comments/{id}/decisions`` does.
 from __future__ import annotations
 
 import re
-import time
 import urllib.parse
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -107,7 +106,6 @@ class Visit:
     """A signed-in moderator's request."""
 
     moderator: ModeratorInfo
-    session: sessions.SessionData
     csrf: str
 
 
@@ -117,31 +115,24 @@ def _state(request: Request) -> AppState:
     return state
 
 
-def _secret(state: AppState) -> bytes:
-    return sessions.load_secret(state.settings.resolved_data_dir)
-
-
 def _https(request: Request) -> bool:
     """Cookies are marked Secure except on plain-HTTP loopback (a local trial run)."""
     return request.url.scheme == "https" or request.url.hostname not in LOOPBACK
 
 
 def _visit(request: Request) -> Visit | None:
-    state = _state(request)
-    secret = _secret(state)
-    data = sessions.decode_session(secret, request.cookies.get(sessions.SESSION_COOKIE))
-    if data is None:
+    store = _state(request).store
+    found = sessions.open_session(store, request.cookies.get(sessions.SESSION_COOKIE))
+    if found is None:
         return None
-    moderator = moderator_by_id(state.store, data.moderator_id)
-    if moderator is None or moderator.fingerprint != data.fingerprint:
-        return None
-    return Visit(moderator, data, sessions.csrf_token(secret, data.nonce))
+    moderator = moderator_by_id(store, found.moderator_id)
+    return Visit(moderator, found.csrf) if moderator is not None else None
 
 
-def _set_session(request: Request, response: Response, data: sessions.SessionData) -> None:
+def _set_session(request: Request, response: Response, cookie: str) -> None:
     response.set_cookie(
         sessions.SESSION_COOKIE,
-        sessions.encode_session(_secret(_state(request)), data),
+        cookie,
         max_age=sessions.MAX_AGE_SECONDS,
         httponly=True,
         secure=_https(request),
@@ -165,20 +156,9 @@ def _render(
     status: int = 200,
     visit: Visit | None = None,
 ) -> Response:
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, name, {"visit": visit, **context}, status_code=status
     )
-    if visit is not None and visit.session.needs_refresh(_now()):
-        data = visit.session
-        refreshed = sessions.SessionData(
-            data.moderator_id, data.fingerprint, data.nonce, data.issued_at, _now()
-        )
-        _set_session(request, response, refreshed)
-    return response
-
-
-def _now() -> float:
-    return time.time()
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -332,7 +312,7 @@ def login(
         return _login_form(request, next, "Wrong username or password.", 401, username)
     limiter.succeeded(username, address)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_session(request, response, sessions.new_session(moderator.id, moderator.fingerprint))
+    _set_session(request, response, sessions.start_session(state.store, moderator.id))
     response.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/moderate/login")
     return response
 
@@ -342,6 +322,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     visit = _visit(request)
     if visit is not None and not sessions.tokens_match(visit.csrf, csrf):
         return _refused(request, "The form expired; reload the page and try again.", 403)
+    sessions.end_session(_state(request).store, request.cookies.get(sessions.SESSION_COOKIE))
     response = RedirectResponse("/moderate/login?message=signed-out", status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")
     return response

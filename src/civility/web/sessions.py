@@ -1,131 +1,111 @@
 """Sign-in sessions, CSRF tokens and the login throttle.
 
-A session is a signed cookie (HMAC-SHA256 with a per-installation secret) naming the moderator,
-when they signed in and when they were last seen. It ends after ``IDLE_SECONDS`` without a
-request, ``MAX_AGE_SECONDS`` after sign-in whatever happens, when the moderator signs out, and
-when their password changes (the cookie carries a fingerprint of the password hash). Keeping the
-state in the cookie means every worker process, and every server sharing a data directory,
-accepts the same sessions without a shared cache.
-
-The secret lives in ``<data_dir>/session_secret``, created on first use with mode 0600; delete
-it to sign everyone out.
+A session is a row in the store (``moderator_sessions``) named by the SHA-256 of a random
+cookie. It ends after ``IDLE_SECONDS`` without a request, ``MAX_AGE_SECONDS`` after sign-in
+whatever happens, when the moderator signs out (the row is deleted), and when their password
+changes (every row of theirs is deleted). Because the store decides, a copied cookie stops
+working the moment its session ends, in every worker process and on every node sharing the
+store; the store never holds the cookie itself, so reading it gives nobody a session.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import math
-import os
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import ColumnElement, case, delete, or_, select, update
 
-from civility.store import LoginFailures, Store, conflict_insert
+from civility.store import LoginFailures, ModeratorSession, Store, conflict_insert
 
 SESSION_COOKIE = "civility_session"
 LOGIN_CSRF_COOKIE = "civility_login"
 IDLE_SECONDS = 60 * 60
 MAX_AGE_SECONDS = 12 * 60 * 60
 REFRESH_SECONDS = 60
-"""A session's last-seen time is re-signed at most this often (one cookie write per minute)."""
+"""A session's last-seen time is written at most this often (one write per minute)."""
 
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
 LOGIN_DELAY_MAX_SECONDS = 30.0
 
-_SECRETS: dict[str, bytes] = {}
-_SECRETS_LOCK = threading.Lock()
-
-
-def load_secret(data_dir: str | Path) -> bytes:
-    """The installation's signing key, created atomically on first use (workers may race)."""
-    path = Path(data_dir).resolve() / "session_secret"
-    key = str(path)
-    with _SECRETS_LOCK:
-        if key in _SECRETS:
-            return _SECRETS[key]
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".session_secret.{os.getpid()}.{secrets.token_hex(4)}")
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(temporary, path)  # fails if another process won the race; theirs stays
-            except FileExistsError:
-                pass
-            finally:
-                temporary.unlink()
-        secret = bytes.fromhex(path.read_text().strip())
-        _SECRETS[key] = secret
-        return secret
-
-
-def _sign(secret: bytes, payload: bytes) -> str:
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
-
 
 @dataclass(frozen=True)
-class SessionData:
+class SessionInfo:
+    """An open session: whose it is, and the token its forms must echo."""
+
     moderator_id: int
-    fingerprint: str
-    nonce: str
-    issued_at: float
-    seen_at: float
-
-    def expired(self, now: float) -> bool:
-        return now - self.seen_at > IDLE_SECONDS or now - self.issued_at > MAX_AGE_SECONDS
-
-    def needs_refresh(self, now: float) -> bool:
-        return now - self.seen_at > REFRESH_SECONDS
+    csrf: str
 
 
-def new_session(moderator_id: int, fingerprint: str, now: float | None = None) -> SessionData:
+def session_id(cookie: str) -> str:
+    """The row id of the session whose cookie is ``cookie``."""
+    return hashlib.sha256(cookie.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(store: Store, moderator_id: int, now: float | None = None) -> str:
+    """Open a session for ``moderator_id``; returns the cookie (shown only to the browser).
+
+    Sessions that have ended are deleted here, which bounds the table by the rate of sign-ins.
+    """
     now = time.time() if now is None else now
-    return SessionData(moderator_id, fingerprint, secrets.token_urlsafe(16), now, now)
+    cookie = secrets.token_urlsafe(32)
+    with store.writer() as session:
+        session.execute(delete(ModeratorSession).where(_ended(now)))
+        session.add(
+            ModeratorSession(
+                id=session_id(cookie),
+                moderator_id=moderator_id,
+                csrf=secrets.token_urlsafe(32),
+                created_at=_at(now),
+                seen_at=_at(now),
+            )
+        )
+    return cookie
 
 
-def encode_session(secret: bytes, data: SessionData) -> str:
-    payload = json.dumps(
-        [data.moderator_id, data.fingerprint, data.nonce, data.issued_at, data.seen_at],
-        separators=(",", ":"),
-    ).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(secret, payload)
+def open_session(store: Store, cookie: str | None, now: float | None = None) -> SessionInfo | None:
+    """The session of ``cookie``, or None if it is missing, unknown, ended or expired.
 
-
-def decode_session(
-    secret: bytes, token: str | None, now: float | None = None
-) -> SessionData | None:
-    """The session in ``token``, or None if it is missing, forged, malformed or expired."""
-    if not token or "." not in token:
+    A session in use has its last-seen time moved on (at most once per ``REFRESH_SECONDS``).
+    """
+    if not cookie:
         return None
-    encoded, signature = token.rsplit(".", 1)
-    try:
-        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    except ValueError:
+    now = time.time() if now is None else now
+    key = session_id(cookie)
+    with store.session() as session:
+        row = session.scalar(
+            select(ModeratorSession).where(ModeratorSession.id == key, ~_ended(now))
+        )
+    if row is None:
         return None
-    if not hmac.compare_digest(_sign(secret, payload), signature):
-        return None
-    try:
-        moderator_id, fingerprint, nonce, issued_at, seen_at = json.loads(payload)
-        data = SessionData(int(moderator_id), str(fingerprint), str(nonce), issued_at, seen_at)
-    except (ValueError, TypeError):
-        return None
-    return None if data.expired(time.time() if now is None else now) else data
+    if now - row.seen_at.timestamp() > REFRESH_SECONDS:
+        with store.writer() as session:
+            session.execute(
+                update(ModeratorSession).where(ModeratorSession.id == key).values(seen_at=_at(now))
+            )
+    return SessionInfo(row.moderator_id, row.csrf)
 
 
-def csrf_token(secret: bytes, nonce: str) -> str:
-    """The CSRF token of one session: forms and scripts echo it, other sites cannot know it."""
-    return _sign(secret, b"csrf:" + nonce.encode())
+def end_session(store: Store, cookie: str | None) -> None:
+    """Sign out: the session of ``cookie`` ends for every copy of the cookie."""
+    if cookie:
+        with store.writer() as session:
+            session.execute(
+                delete(ModeratorSession).where(ModeratorSession.id == session_id(cookie))
+            )
+
+
+def _ended(now: float) -> ColumnElement[bool]:
+    return or_(
+        ModeratorSession.seen_at < _at(now - IDLE_SECONDS),
+        ModeratorSession.created_at < _at(now - MAX_AGE_SECONDS),
+    )
 
 
 def tokens_match(expected: str, given: str | None) -> bool:
