@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -70,11 +70,21 @@ def span_f1(predicted: Iterable[set[int]], gold: Iterable[set[int]]) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
+class AttributeMetrics(TypedDict):
+    """One attribute's figures on one set of texts; a figure is None where it cannot be read."""
+
+    n: int
+    positives: int
+    roc_auc: float | None
+    average_precision: float | None
+    ece: float | None
+
+
 def attribute_metrics(
     labels: np.ndarray, probs: np.ndarray, attributes: Sequence[str]
-) -> dict[str, dict[str, float | int | None]]:
+) -> dict[str, AttributeMetrics]:
     """ROC-AUC, average precision and calibration error per attribute, on labelled rows only."""
-    result: dict[str, dict[str, float | int | None]] = {}
+    result: dict[str, AttributeMetrics] = {}
     for j, attribute in enumerate(attributes):
         known = ~np.isnan(labels[:, j])
         y, p = labels[known, j], probs[known, j]

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import secrets
+from email.message import Message as MimePart
 from email.parser import BytesParser
 from email.policy import compat32
 from typing import Any
@@ -42,8 +43,8 @@ def parse_batch(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
         raise ApiError(400, "Batch request has no parts.")
     parts = []
     for part in message.get_payload():
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
+        payload = part.get_payload(decode=True) if isinstance(part, MimePart) else None
+        if not isinstance(part, MimePart) or not isinstance(payload, bytes):
             raise ApiError(400, "Batch part is not an HTTP request.")
         parts.append((str(part.get("Content-ID", "")), payload))
     return parts

@@ -80,10 +80,10 @@ class StorableTextMiddleware:
             except ValueError:
                 problem = None  # not JSON at all: the handler says so, in its own words
             if problem:
-                error = ApiError(
+                invalid = ApiError(
                     400, f"Invalid JSON payload received. {problem}.", "INVALID_REQUEST"
                 )
-                await self.send_error(scope, send, error)
+                await self.send_error(scope, send, invalid)
                 return
         replayed = False
 

@@ -65,8 +65,8 @@ router = APIRouter(prefix="/v1", tags=["moderation"], lifespan=_lifespan)
 
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str | None = Field(None, max_length=2000)
-    url: str | None = Field(None, max_length=2000)
+    title: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=2000)
     body: str | None = None
 
 
@@ -77,9 +77,9 @@ class CommentIn(BaseModel):
     comment_id: str = Field(min_length=1, max_length=200)
     article_id: str = Field(min_length=1, max_length=200)
     text: str
-    parent_id: str | None = Field(None, max_length=200)
-    author: str | None = Field(None, max_length=200)
-    author_name: str | None = Field(None, max_length=200)
+    parent_id: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200)
+    author_name: str | None = Field(default=None, max_length=200)
     created_at: datetime | None = None
     article: ArticleIn | None = None
 

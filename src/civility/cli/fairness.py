@@ -186,7 +186,7 @@ def robustness_command(
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "perturbation" else "right")
-    for row in report["rows"]:  # type: ignore[attr-defined]
+    for row in report["rows"]:
         table.add_row(
             row["perturbation"],
             _fmt(row["auc"]),
@@ -212,11 +212,11 @@ def reliability_command(
 ) -> None:
     """Reliability diagram per attribute on the validation split (PNG), with calibration error."""
     report = evaluate_reliability(load_scorer(tier, model), output_dir, sources, bins)
-    for attribute, ece in report["ece"].items():  # type: ignore[attr-defined]
-        typer.echo(f"{attribute}\tECE {ece:.4f}\tn={report['n'][attribute]}")  # type: ignore[index]
-    for attribute, positives in report["skipped_few_positives"].items():  # type: ignore[attr-defined]
+    for attribute, ece in report["ece"].items():
+        typer.echo(f"{attribute}\tECE {ece:.4f}\tn={report['n'][attribute]}")
+    for attribute, positives in report["skipped_few_positives"].items():
         typer.echo(f"{attribute}\tskipped: {positives} validation positives")
-    typer.echo(f"Wrote {len(report['files'])} diagrams to {output_dir}", err=True)  # type: ignore[arg-type]
+    typer.echo(f"Wrote {len(report['files'])} diagrams to {output_dir}", err=True)
     _write_json(json_path, report)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def evaluate_reliability(
     sources: Sequence[str] | None = None,
     bins: int = 10,
     min_positives: int = 10,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Reliability diagrams on the validation split: one PNG per attribute and one with all.
 
     Attributes with fewer than ``min_positives`` validation positives are skipped: a diagram

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def run_robustness(
     kinds: Sequence[str] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     seed: int = 0,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Score clean and disguised copies of a labelled set: what ``civility robustness`` prints."""
     column = scorer.labels_.index(attribute)
     labels = np.asarray(y_true, dtype=np.float64)

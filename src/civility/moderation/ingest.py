@@ -151,15 +151,12 @@ def _parent_texts(
         }
     )
     if wanted and community_id is not None:
-        texts.update(
-            session.execute(
-                select(Comment.external_id, Comment.text).where(
-                    Comment.community_id == community_id,
-                    Comment.external_id.in_(wanted),
-                    Comment.text.is_not(None),
-                )
-            ).all()
+        stored = session.execute(
+            select(Comment.external_id, Comment.text).where(
+                Comment.community_id == community_id, Comment.external_id.in_(wanted)
+            )
         )
+        texts.update((external, text) for external, text in stored if text is not None)
     return texts
 
 

@@ -65,7 +65,7 @@ def replay(
     calibrate: Calibrate | None = None,
     batch_size: int = BATCH_SIZE,
     on_decision: Callable[[ArchiveComment, Decision], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ReplayResult:
     """Score and decide ``comments`` in file order with an in-memory history; writes nothing.
 

@@ -404,7 +404,7 @@ def load_report(
                 Comment.status,
             ).where(*scope)
         ):
-            rule, action = policy.get(id_, (None, None))
+            rule, policy_action = policy.get(id_, (None, None))
             rows.append(
                 CommentRow(
                     id_,
@@ -412,7 +412,7 @@ def load_report(
                     author_id,
                     created,
                     status,
-                    action,
+                    policy_action,
                     None if rule in (None, "default") else rule,
                     toxicity.get(id_),
                 )

@@ -59,7 +59,7 @@ class Distribution:
     total: dict[str, float] = field(default_factory=dict)
     histogram: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, attribute: str, values: Sequence[float]) -> None:
+    def add(self, attribute: str, values: Sequence[float] | np.ndarray) -> None:
         if not len(values):
             return
         array = np.asarray(values, dtype=float)
@@ -270,7 +270,7 @@ def rescore_store(
     workers: int = 2,
     batch_size: int | None = None,
     address: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RescoreSummary:
     """Score every stored comment with ``tier``'s model on Ray and write the scores back.
 
@@ -356,7 +356,7 @@ def rescore_file(
     workers: int = 2,
     batch_size: int | None = None,
     address: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RescoreSummary:
     """Score a file's comments on Ray into Parquet files under ``output``, one per block."""
     scorer = load_scorer(tier, model_path)

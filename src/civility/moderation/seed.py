@@ -34,6 +34,7 @@ def _authors(
         .group_by(Comment.author_id, Comment.status)
     )
     for author_id, status, count in rows:
+        assert author_id is not None  # the IN filter leaves out comments without an author
         if status in ACTION_OF:
             history.author(by_author_id[author_id]).counts[ACTION_OF[status]] = count
     earliest = min((c.created_at for c in comments if c.created_at), default=None)
@@ -48,6 +49,7 @@ def _authors(
         .order_by(Comment.created_at)
     )
     for author_id, status, created in recent:
+        assert author_id is not None
         history.author(by_author_id[author_id]).recent.append((created, ACTION_OF[status]))
 
 

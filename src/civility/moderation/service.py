@@ -27,9 +27,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from civility.errors import DecisionConflictError, ForbiddenError, InvalidCommentError
@@ -85,7 +85,7 @@ class ModerationService:
         comments: Iterable[ArchiveComment],
         community: str,
         batch_size: int = IMPORT_BATCH_SIZE,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> dict[str, Any]:
         """Import ``comments`` into ``community`` in batches; counts of new, skipped, per status.
 
@@ -160,12 +160,15 @@ class ModerationService:
             found = queue.community_by_slug(session, community)
             person = _moderator(session, found, moderator)
             comment = queue.find_comment(session, found, external_id)
-            changed = session.execute(
+            # An UPDATE's result is a cursor result (rowcount), which Session.execute's
+            # signature does not say.
+            updated = session.execute(
                 update(Comment)
                 .where(Comment.id == comment.id, Comment.status == expected)
                 .values(status=new_status)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
+            changed = cast(CursorResult[Any], updated).rowcount
             if changed != 1:
                 self._conflict(comment.id, external_id, expected)
             decision, payload = _trail(session, found, comment, person, action, reason, new_status)

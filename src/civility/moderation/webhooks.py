@@ -26,11 +26,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from civility.errors import WebhookDestinationError
@@ -226,10 +226,15 @@ def deliver_due(
             delay = backoff(claim.fence)
             values.update(next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay))
         with store.writer() as session:
-            recorded = session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == claim.id, WebhookDelivery.attempts == claim.fence)
-                .values(**values)
+            # An UPDATE's result is a cursor result (rowcount), which Session.execute's
+            # signature does not say.
+            recorded = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(WebhookDelivery)
+                    .where(WebhookDelivery.id == claim.id, WebhookDelivery.attempts == claim.fence)
+                    .values(**values)
+                ),
             )
         if not recorded.rowcount:
             log.warning("webhook delivery %d was claimed again before its result", claim.id)

@@ -13,11 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from civility.errors import ArtifactError
 from civility.text.normalize import normalize
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 ENCODER_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -86,7 +90,7 @@ class OnnxEncoder:
             raise ArtifactError(f"Cannot load the encoder {path}: {exc}") from None
         self.dim_ = int(self.session_.get_outputs()[0].shape[-1])
 
-    def _feeds(self, encodings: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    def _feeds(self, encodings: Sequence[Encoding]) -> dict[str, np.ndarray]:
         length = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), length), dtype=np.int64)
         mask = np.zeros_like(ids)

@@ -35,7 +35,10 @@ class EnsembleScorer(ScorerBase):
     """
 
     def __init__(
-        self, fast: Scorer, accurate: Scorer, weights: Sequence[float] | None = None
+        self,
+        fast: Scorer,
+        accurate: Scorer,
+        weights: Sequence[float] | np.ndarray | None = None,
     ) -> None:
         self.fast = fast
         self.accurate = accurate
@@ -61,7 +64,7 @@ class EnsembleScorer(ScorerBase):
         self.metadata_: dict[str, Any] = {}
 
     def blend(self, fast: np.ndarray, accurate: np.ndarray) -> np.ndarray:
-        return (self.weights_ * accurate + (1 - self.weights_) * fast).astype(np.float32)
+        return np.asarray(self.weights_ * accurate + (1 - self.weights_) * fast, np.float32)
 
     _fitted_attribute = None  # built from two fitted tiers
 

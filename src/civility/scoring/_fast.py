@@ -148,7 +148,7 @@ class FastScorer(ScorerBase):
         return self
 
     def _predict_proba(self, texts: list[str]) -> np.ndarray:
-        return expit(self._decision_function([self._normalize(t) for t in texts]))
+        return np.asarray(expit(self._decision_function([self._normalize(t) for t in texts])))
 
     def _decision_function(self, normalized: Sequence[str]) -> np.ndarray:
         """The linear model applied straight to the n-gram weights, without sparse matrices."""

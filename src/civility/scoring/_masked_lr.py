@@ -65,8 +65,12 @@ class MaskedLogisticRegression:
         # float32 products: half the memory traffic of float64, and the optimiser's precision
         # is not the limit here. The transpose is materialised once so both products per
         # iteration run as row-major sparse x dense.
-        X = sp.csr_matrix(X, dtype=np.float32) if sp.issparse(X) else np.asarray(X, np.float32)
-        XT = X.T.tocsr() if sp.issparse(X) else X.T
+        if sp.issparse(X):
+            X = sp.csr_matrix(X, dtype=np.float32)
+            XT = X.T.tocsr()
+        else:
+            X = np.asarray(X, np.float32)
+            XT = X.T
         d = X.shape[1]
         weights32 = weights.astype(np.float32)
         targets32 = targets.astype(np.float32)
@@ -100,8 +104,9 @@ class MaskedLogisticRegression:
                 callback=lambda _: bar.update(),
             )
             bar.total = bar.n  # converged early: the bar ends full, not at 6/200
-        self.coef_ = result.x[: d * k].reshape(d, k).astype(np.float32)
-        self.intercept_ = result.x[d * k :].astype(np.float32)
+        solution = np.asarray(result.x)
+        self.coef_ = solution[: d * k].reshape(d, k).astype(np.float32)
+        self.intercept_ = solution[d * k :].astype(np.float32)
         self.n_iter_ = int(result.nit)
         return self
 
@@ -111,7 +116,7 @@ class MaskedLogisticRegression:
         return np.asarray(X @ self.coef_) + self.intercept_
 
     def predict_proba(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
-        return expit(self.decision_function(X))
+        return np.asarray(expit(self.decision_function(X)))
 
 
 def cell_weights(

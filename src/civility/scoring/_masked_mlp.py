@@ -31,7 +31,8 @@ from civility.scoring._masked_lr import cell_weights
 
 def gelu(x: np.ndarray) -> np.ndarray:
     """The exact GELU of ``torch.nn.GELU()``, so predictions match what was trained."""
-    return 0.5 * x * (1.0 + erf(x * math.sqrt(0.5)))  # a Python float keeps float32 float32
+    # A Python float keeps float32 float32.
+    return 0.5 * x * (1.0 + np.asarray(erf(x * math.sqrt(0.5))))
 
 
 @cache
@@ -106,17 +107,19 @@ class MaskedMLP:
         with torch.random.fork_rng(devices=[]):  # the caller's random state is left alone
             torch.manual_seed(self.seed)
             generator = torch.Generator().manual_seed(self.seed)
+            hidden = torch.nn.Linear(X.shape[1], self.hidden_units)
+            head = torch.nn.Linear(self.hidden_units, k)
             network = torch.nn.Sequential(
                 torch.nn.Dropout(self.dropout),
-                torch.nn.Linear(X.shape[1], self.hidden_units),
+                hidden,
                 torch.nn.GELU(),
                 torch.nn.Dropout(self.dropout),
-                torch.nn.Linear(self.hidden_units, k),
+                head,
             )
             rate = (weights * targets).sum(0) / np.maximum(weights.sum(0), 1e-12)
             prior = np.clip(rate, 1e-4, 1 - 1e-4).astype(np.float32)
             with torch.no_grad():  # start from each attribute's base rate, as the linear head does
-                network[-1].bias.copy_(torch.from_numpy(np.log(prior / (1 - prior))))
+                head.bias.copy_(torch.from_numpy(np.log(prior / (1 - prior))))
             optimiser = torch.optim.AdamW(
                 network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
             )
@@ -132,18 +135,17 @@ class MaskedMLP:
             for _ in tqdm(
                 range(self.epochs), desc="fitting", unit=" epochs", disable=not self.verbose
             ):
-                for batch in torch.randperm(n, generator=generator).split(self.batch_size):
+                for batch in torch.split(torch.randperm(n, generator=generator), self.batch_size):
                     logits = network(features[batch])
                     loss = (cells[batch] * loss_fn(logits, labels[batch])).sum() / len(batch)
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()
                     schedule.step()
-        first, second = network[1], network[4]
-        self.hidden_coef_ = first.weight.detach().numpy().T.copy()
-        self.hidden_intercept_ = first.bias.detach().numpy().copy()
-        self.coef_ = second.weight.detach().numpy().T.copy()
-        self.intercept_ = second.bias.detach().numpy().copy()
+        self.hidden_coef_ = hidden.weight.detach().numpy().T.copy()
+        self.hidden_intercept_ = hidden.bias.detach().numpy().copy()
+        self.coef_ = head.weight.detach().numpy().T.copy()
+        self.intercept_ = head.bias.detach().numpy().copy()
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
@@ -154,7 +156,7 @@ class MaskedMLP:
         # slower and the next encoder call slower too (spans 5.6 -> 2.7 ms a comment).
         with _blas().limit(limits=1, user_api="blas"):
             hidden = gelu(np.asarray(X, np.float32) @ self.hidden_coef_ + self.hidden_intercept_)
-            return hidden @ self.coef_ + self.intercept_
+            return np.asarray(hidden @ self.coef_ + self.intercept_)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return expit(self.decision_function(X))
+        return np.asarray(expit(self.decision_function(X)))

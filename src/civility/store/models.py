@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -82,6 +82,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     # Named constraints, so migrations can alter them by name on every backend.
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one table (no joined or selectable mappings), so Core statements built
+    # on ``Model.__table__`` type-check as statements on a table.
+    __table__: ClassVar[Table]
 
 
 class CommentStatus(enum.StrEnum):

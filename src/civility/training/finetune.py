@@ -108,13 +108,11 @@ def fine_tune_encoder(
     rng = np.random.default_rng(config.seed)
     steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
     total = steps_per_epoch * config.epochs
-    optimiser = torch.optim.AdamW(
-        [
-            {"params": [p for p in model.parameters() if p.requires_grad]},
-            {"params": head.parameters(), "lr": config.head_learning_rate},
-        ],
-        lr=config.learning_rate,
-    )
+    groups: list[dict[str, Any]] = [
+        {"params": [p for p in model.parameters() if p.requires_grad]},
+        {"params": head.parameters(), "lr": config.head_learning_rate},
+    ]
+    optimiser = torch.optim.AdamW(groups, lr=config.learning_rate)
     warmup = max(1, int(total * config.warmup_share))
     resumed_at = done * steps_per_epoch  # a resumed run continues the schedule where it was
 
@@ -130,14 +128,14 @@ def fine_tune_encoder(
         bar = tqdm(batches, desc=f"fine-tuning, epoch {epoch}/{config.epochs}", unit=" batches")
         for step, rows in enumerate(bar, 1):
             ids, mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id)
-            ids, mask, rows = ids.to(where), mask.to(where), torch.from_numpy(rows).to(where)
+            ids, mask, picked = ids.to(where), mask.to(where), torch.from_numpy(rows).to(where)
             hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
             m = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
             cell_loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                head(pooled), y[rows], reduction="none"
+                head(pooled), y[picked], reduction="none"
             )
-            loss = (cell_loss * w[rows]).sum() / w[rows].sum().clamp(min=1e-9)
+            loss = (cell_loss * w[picked]).sum() / w[picked].sum().clamp(min=1e-9)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()

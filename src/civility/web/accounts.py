@@ -47,7 +47,11 @@ def hash_password(password: str) -> str:
 
 def _info(session: Session, moderator: Moderator) -> ModeratorInfo:
     if moderator.is_admin:
-        rows = session.execute(select(Community.id, Community.slug).order_by(Community.slug)).all()
+        rows = (
+            session.execute(select(Community.id, Community.slug).order_by(Community.slug))
+            .tuples()
+            .all()
+        )
     else:
         rows = [(c.id, c.slug) for c in sorted(moderator.communities, key=lambda c: c.slug)]
     return ModeratorInfo(

@@ -261,6 +261,7 @@ def _items(session: Session, rows: list[tuple[Comment, float]]) -> list[QueueIte
         .where(Comment.author_id.in_(author_ids), Comment.created_at >= since)
         .group_by(Comment.author_id, Comment.status)
     ):
+        assert author_id is not None  # the IN filter leaves out comments without an author
         records[author_id][status] = int(count)
     trails = audit_for(session, ids)
     alerts = thread_states(session, {c.article_id for c in comments})
