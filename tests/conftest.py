@@ -92,7 +92,7 @@ TINY_OPT_IN_LANGUAGES = ("es",)
 TINY_SERVED = ("TOXICITY", "INSULT")
 
 
-def _tiny_language_scorer(language: str) -> FastScorer:
+def tiny_language_scorer(language: str) -> FastScorer:
     texts, rows = [], []
     for line in (FIXTURES / "tiny_languages.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -105,7 +105,7 @@ def _tiny_language_scorer(language: str) -> FastScorer:
 
 def save_tiny_language(directory: Path, language: str, licence_classes: list[str]) -> None:
     """A language's tiny model in the artifact format the shipped ones have."""
-    _tiny_language_scorer(language).save(
+    tiny_language_scorer(language).save(
         directory / language,
         metadata={
             "model_version": f"tiny-{language}",

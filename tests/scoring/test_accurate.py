@@ -1,8 +1,7 @@
 """The accurate and ensemble tiers: ONNX serving without torch, artifacts, spans, blend weights.
 
-The tiny encoder here is a real ONNX graph (word vectors averaged over the attention mask, then
-L2-normalised, the same inputs and output as the shipped MiniLM graph) with a real ``tokenizers``
-tokenizer, so everything but the pretrained weights runs as in production.
+The tiny encoder (tests/scoring/tiny_encoder.py) is a real ONNX graph with a real tokenizer, so
+everything but the pretrained weights runs as in production.
 """
 
 from __future__ import annotations
@@ -32,75 +31,9 @@ from civility.scoring import (
 )
 from civility.training.ensemble import choose_weights
 from conftest import load_tiny_corpus, needs_train_extra, requires_data
+from tests.scoring.tiny_encoder import write_tiny_encoder
 
 onnx = pytest.importorskip("onnx")
-DIM = 24
-
-
-def _write_tiny_encoder(directory: Path, vocabulary: list[str], project: bool = False) -> Path:
-    """``project`` adds a dense layer after pooling, which int8 quantisation can act on."""
-    from onnx import TensorProto, helper, numpy_helper
-    from tokenizers import Tokenizer, normalizers, pre_tokenizers
-    from tokenizers.models import WordLevel
-
-    directory.mkdir(parents=True, exist_ok=True)
-    vocab = {"[PAD]": 0, "[UNK]": 1} | {w: i + 2 for i, w in enumerate(vocabulary)}
-    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.save(str(directory / "tokenizer.json"))
-    table = np.random.default_rng(0).normal(size=(len(vocab), DIM)).astype(np.float32)
-    nodes = [
-        helper.make_node("Gather", ["table", "input_ids"], ["vectors"]),
-        helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.FLOAT),
-        helper.make_node("Unsqueeze", ["mask", "axis2"], ["mask3"]),
-        helper.make_node("Mul", ["vectors", "mask3"], ["masked"]),
-        helper.make_node("ReduceSum", ["masked", "axis1"], ["total"], keepdims=0),
-        helper.make_node("ReduceSum", ["mask3", "axis1"], ["count"], keepdims=0),
-        helper.make_node("Div", ["total", "count"], ["mean"]),
-    ]
-    projection = []
-    if project:
-        nodes.append(helper.make_node("MatMul", ["mean", "projection"], ["projected"]))
-        weights = np.random.default_rng(1).normal(size=(DIM, DIM)).astype(np.float32)
-        projection.append(numpy_helper.from_array(weights, "projection"))
-    nodes.append(
-        helper.make_node(
-            "LpNormalization", ["projected" if project else "mean"], ["embedding"], axis=-1, p=2
-        )
-    )
-    graph = helper.make_graph(
-        nodes,
-        "tiny-encoder",
-        [
-            helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
-            for n in ("input_ids", "attention_mask")
-        ],
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", DIM])],
-        [
-            numpy_helper.from_array(table, "table"),
-            numpy_helper.from_array(np.array([2], np.int64), "axis2"),
-            numpy_helper.from_array(np.array([1], np.int64), "axis1"),
-            *projection,
-        ],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(directory / "encoder.onnx"))
-    return directory
-
-
-@pytest.fixture(scope="module")
-def tiny_accurate(tmp_path_factory: pytest.TempPathFactory) -> AccurateScorer:
-    """An AccurateScorer on the tiny encoder, fitted on the tiny corpus."""
-    texts, Y = load_tiny_corpus()
-    vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
-    encoder = _write_tiny_encoder(tmp_path_factory.mktemp("encoder"), vocabulary)
-    # The linear head: on 20 sentences and random word vectors it is the one that learns
-    # single words well enough for the span tests. The hidden-layer head has its own tests.
-    return AccurateScorer(encoder_dir=encoder, hidden_units=0, alpha=1e-3, max_iter=300).fit(
-        texts, Y
-    )
 
 
 @pytest.fixture(scope="module")
@@ -120,22 +53,6 @@ def models_root(
     return root
 
 
-def test_shapes_whatever_the_batch(tiny_accurate: AccurateScorer) -> None:
-    assert tiny_accurate.predict_proba(["you idiot"]).shape == (1, len(ATTRIBUTE_NAMES))
-    assert tiny_accurate.predict_proba(["a", "b b b b", "c"]).shape == (3, len(ATTRIBUTE_NAMES))
-    assert tiny_accurate.predict_proba([]).shape == (0, len(ATTRIBUTE_NAMES))
-    assert list(tiny_accurate.score(["you idiot"])[0]) == list(ATTRIBUTE_NAMES)
-    with pytest.raises(InvalidParameterError, match="wrap one text in a list"):
-        tiny_accurate.predict_proba("you idiot")  # type: ignore[arg-type]
-
-
-def test_batching_by_length_keeps_input_order(tiny_accurate: AccurateScorer) -> None:
-    texts = ["thank you for the article " * 5, "you stupid idiot", "lovely", "you moron"]
-    together = tiny_accurate.predict_proba(texts)
-    alone = np.vstack([tiny_accurate.predict_proba([t]) for t in texts])
-    np.testing.assert_allclose(together, alone, atol=1e-5)
-
-
 def test_insults_score_above_thanks(tiny_accurate: AccurateScorer) -> None:
     insult, thanks = tiny_accurate.score(["you stupid idiot", "thank you for the article"])
     assert insult["INSULT"] > thanks["INSULT"] + 0.3
@@ -148,20 +65,6 @@ def test_spans_land_on_the_offending_words(tiny_accurate: AccurateScorer) -> Non
     assert {"idiot", "moron"} <= flagged
     assert not flagged & {"Lovely", "article", "thoughtful", "reporting"}
     assert set(tiny_accurate.spans(text)) == set(ATTRIBUTE_NAMES)
-
-
-def test_save_load_round_trip(tiny_accurate: AccurateScorer, tmp_path: Path) -> None:
-    tiny_accurate.save(tmp_path / "m", metadata={"note": "round trip"})
-    loaded = AccurateScorer.load(tmp_path / "m")
-    texts = ["you are an idiot", "lovely weather"]
-    np.testing.assert_allclose(
-        loaded.predict_proba(texts), tiny_accurate.predict_proba(texts), atol=1e-5
-    )
-    assert loaded.metadata_["note"] == "round trip"
-    assert loaded.version == tiny_accurate.version
-    assert loaded.version.startswith("accurate-")
-    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    assert set(manifest["sha256"]) == {"encoder.onnx", "tokenizer.json", "head.npz"}
 
 
 def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
@@ -223,6 +126,8 @@ def test_corrupt_or_missing_artifacts_are_refused(
     tiny_accurate: AccurateScorer, tmp_path: Path
 ) -> None:
     path = tiny_accurate.save(tmp_path / "m")
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert set(manifest["sha256"]) == {"encoder.onnx", "tokenizer.json", "head.npz"}
     encoder = path / "encoder.onnx"
     encoder.write_bytes(encoder.read_bytes()[:-4] + b"\0\0\0\0")
     with pytest.raises(ArtifactError, match=r"encoder\.onnx does not match its checksum"):
@@ -351,7 +256,7 @@ def _tiny_dynamic_encoder(tmp_path: Path) -> tuple[Path, Path, list[str]]:
 
     texts, _ = load_tiny_corpus()
     vocabulary = sorted({w.strip(".,!?'").lower() for t in texts for w in t.split()} - {""})
-    source = _write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
+    source = write_tiny_encoder(tmp_path / "float", vocabulary, project=True)
     dynamic = tmp_path / "dynamic"
     dynamic.mkdir()
     shutil.copyfile(source / "tokenizer.json", dynamic / "tokenizer.json")

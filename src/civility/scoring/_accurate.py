@@ -109,19 +109,6 @@ class AccurateScorer(ScorerBase):
         self.max_length = max_length
         self.batch_size = batch_size
 
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "hidden_units": self.hidden_units,
-            "epochs": self.epochs,
-            "dropout": self.dropout,
-            "seed": self.seed,
-            "alpha": self.alpha,
-            "class_balance": self.class_balance,
-            "max_iter": self.max_iter,
-            "max_length": self.max_length,
-            "batch_size": self.batch_size,
-        }
-
     # -- encoder -----------------------------------------------------------------------------
 
     @property
@@ -243,7 +230,8 @@ class AccurateScorer(ScorerBase):
             "format": FORMAT,
             "civility_version": __version__,
             "labels": list(self.labels_),
-            "params": self.get_params(),
+            # The encoder is read from the artifact's own directory, wherever it is copied to.
+            "params": {k: v for k, v in self.get_params().items() if k != "encoder_dir"},
             "span_thresholds": self.span_thresholds_,
             "sha256": files,
             **self.metadata_,
@@ -277,7 +265,7 @@ class AccurateScorer(ScorerBase):
             )
         arrays = np.load(io.BytesIO(contents[HEAD]))
         # Models saved before the hidden layer existed have a linear head and no hidden_units.
-        scorer = cls(encoder_dir=directory, **{"hidden_units": 0, **manifest["params"]})
+        scorer = cls(**{"hidden_units": 0, **manifest["params"], "encoder_dir": directory})
         scorer.mean_ = arrays["mean"].astype(np.float32)
         scorer.scale_ = arrays["scale"].astype(np.float32)
         if "hidden_coef" in arrays:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,16 @@ class ScorerBase:
     span_thresholds_: dict[str, float]
     _fitted_attribute: str | None = "model_"
     """Set by ``fit``/``load``; its absence means the scorer cannot predict yet."""
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's arguments as this scorer holds them, read from its signature.
+
+        As in scikit-learn, every ``__init__`` argument is kept under its own name, so
+        ``type(s)(**s.get_params())`` is an unfitted copy and no parameter can be left out of
+        a hand-written list.
+        """
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return {name: getattr(self, name) for name in names}
 
     def _predict_proba(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError

@@ -85,19 +85,6 @@ class FastScorer(ScorerBase):
 
     # -- estimator -------------------------------------------------------------------------
 
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "char_ngrams": list(self.char_ngrams),
-            "word_ngrams": list(self.word_ngrams),
-            "max_char_features": self.max_char_features,
-            "max_word_features": self.max_word_features,
-            "min_df": self.min_df,
-            "alpha": self.alpha,
-            "class_balance": self.class_balance,
-            "max_iter": self.max_iter,
-            "normalization": self.normalization,
-        }
-
     def _features(self, normalized: Sequence[str]) -> sp.csr_matrix:
         return sp.hstack(
             [
