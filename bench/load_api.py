@@ -3,12 +3,16 @@
 Run from the repository root:
 
     .venv/bin/python bench/load_api.py [--rates 100,200,400] [--workers 1,2] [--seconds 10]
-                                       [--model-dir ROOT | --tiny]
+                                       [--model-dir ROOT | --tiny] [--recovery-rate 50]
 
 For each worker count it starts ``civility serve`` on a loopback port (fresh SQLite data
 directory, no rate limit), then for each rate sends comments:analyze calls open-loop: request
 i is sent at start + i/rate whatever happened to earlier ones, so a slow server shows as latency
-instead of silently lowering the rate. Latency is measured from the scheduled send time.
+instead of silently lowering the rate. Latency is measured from the scheduled send time, for
+the requests that were served; requests the server shed (429 or 503 with ``Retry-After``, see
+``max_concurrency``) are counted apart, as a share. After the given rates, a last step at
+``--recovery-rate`` shows whether the server recovered from them. ``rss MiB`` is the server's
+peak resident memory so far (all its processes), ``fds`` its open file descriptors after a step.
 Loopback only; each step is bounded by --seconds and at most --max-requests calls.
 
 Comments are Civil Comments posts (the Toxic Spans files in ../shared/data) when available,
@@ -94,22 +98,56 @@ def tiny_model_root() -> Path:
     return root
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server's workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found.append(current)
+    return found
+
+
 def process_tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by ``pid`` and its descendants (the server's workers).
+    """CPU seconds used so far by ``pid`` and its descendants.
 
     Latency on a shared machine depends on what else runs; CPU per request does not, so it is
     printed too.
     """
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
+    total = 0.0
+    for current in process_tree(pid):
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                todo.extend(int(child) for child in children)
         except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def process_tree_peak_rss(pid: int) -> float:
+    """Peak resident memory so far (VmHWM), in MiB, summed over ``pid`` and its descendants."""
+    total = 0
+    for current in process_tree(pid):
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def process_tree_fds(pid: int) -> int:
+    """Open file descriptors (sockets included) of ``pid`` and its descendants."""
+    total = 0
+    for current in process_tree(pid):
+        try:
+            total += len(os.listdir(f"/proc/{current}/fd"))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
 
@@ -225,11 +263,11 @@ async def run_rate(
     for conn in idle[:8]:  # warm up the connections and the model
         await conn.post(host, path, bodies[0])
     latencies: list[float] = []
-    errors = 0
+    errors = shed = 0
     start = time.perf_counter() + 0.05
 
     async def one(i: int) -> None:
-        nonlocal errors
+        nonlocal errors, shed
         scheduled = start + i / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
@@ -244,6 +282,8 @@ async def run_rate(
         idle.append(conn)
         if status == 200:
             latencies.append(time.perf_counter() - scheduled)
+        elif status in (429, 503):  # shed by the server, with Retry-After
+            shed += 1
         else:
             errors += 1
 
@@ -257,6 +297,7 @@ async def run_rate(
         "sent": n,
         "ok": len(latencies),
         "errors": errors,
+        "shed": shed / n if n else 0.0,
         "throughput": len(latencies) / elapsed,
         "p50": float(np.percentile(ms, 50)) if len(ms) else float("nan"),
         "p95": float(np.percentile(ms, 95)) if len(ms) else float("nan"),
@@ -276,6 +317,12 @@ def main() -> None:
     parser.add_argument(
         "--microbatch-max", type=int, default=32, help="Server micro-batch cap (1: no batching)."
     )
+    parser.add_argument(
+        "--recovery-rate",
+        type=float,
+        default=50.0,
+        help="Rate of a last step after the others, to see the server recover (0: none).",
+    )
     args = parser.parse_args()
 
     texts, source = comments()
@@ -287,21 +334,27 @@ def main() -> None:
         f"micro-batches up to {args.microbatch_max}"
     )
     print(
-        f"{'workers':>7} {'rate/s':>7} {'sent':>6} {'ok':>6} {'err':>4} {'thru/s':>7} "
-        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'cpu ms/req':>10} {'load':>5}"
+        f"{'workers':>7} {'rate/s':>9} {'sent':>6} {'ok':>6} {'shed':>6} {'err':>4} "
+        f"{'thru/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+        f"{'cpu ms/req':>10} {'rss MiB':>7} {'fds':>5} {'load':>5}"
     )
+    print("(p50..max: accepted requests only; shed: share refused with 429/503 and Retry-After)")
+    steps = [(float(r), "") for r in args.rates.split(",")]
+    if args.recovery_rate:
+        steps.append((args.recovery_rate, " after"))
     for workers in [int(w) for w in args.workers.split(",")]:
         process, url, key = start_server(workers, model_root, args.microbatch_max)
         try:
-            for rate in [float(r) for r in args.rates.split(",")]:
+            for rate, label in steps:
                 cpu_before = process_tree_cpu(process.pid)
                 r = asyncio.run(run_rate(url, key, texts, rate, args.seconds, args.max_requests))
                 cpu = (process_tree_cpu(process.pid) - cpu_before) / max(1, r["sent"] + 8)
                 print(
-                    f"{workers:>7} {rate:>7.0f} {r['sent']:>6} {r['ok']:>6} {r['errors']:>4} "
-                    f"{r['throughput']:>7.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} "
-                    f"{r['p99']:>7.1f} {r['max']:>7.1f} {cpu * 1000:>10.2f} "
-                    f"{os.getloadavg()[0]:>5.1f}",
+                    f"{workers:>7} {f'{rate:.0f}{label}':>9} {r['sent']:>6} {r['ok']:>6} "
+                    f"{100 * r['shed']:>5.1f}% {r['errors']:>4} {r['throughput']:>7.1f} "
+                    f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+                    f"{cpu * 1000:>10.2f} {process_tree_peak_rss(process.pid):>7.0f} "
+                    f"{process_tree_fds(process.pid):>5} {os.getloadavg()[0]:>5.1f}",
                     flush=True,
                 )
         finally:

@@ -90,6 +90,15 @@ class Settings:
         1_048_576, "Largest request body accepted, in bytes (batch requests included)."
     )
     batch_max_parts: int = _setting(100, "Most calls one POST /batch request may carry.")
+    max_concurrency: int = _setting(
+        16,
+        "Most API and page requests one server process works on at once; more wait in a queue "
+        "of max_queue, and any beyond that get 503 with Retry-After at once (0: no limit). "
+        "Health checks and metrics are never refused.",
+    )
+    max_queue: int = _setting(
+        16, "Most requests one server process keeps waiting for a turn beyond max_concurrency."
+    )
     microbatch_max: int = _setting(
         32, "Most concurrent analyze calls scored together in one model call (1: no batching)."
     )

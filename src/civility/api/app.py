@@ -35,6 +35,7 @@ from civility.api.errors import ApiError, error_body, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
 from civility.api.logs import REQUEST_ID_HEADER, log_request, request_id
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
+from civility.api.shedding import LoadSheddingMiddleware
 from civility.errors import CivilityError
 from civility.moderation.service import ModerationService
 from civility.scoring import LanguageScorers, Scorer, language_table, load_scorer
@@ -194,6 +195,7 @@ async def _send_error(scope: Scope, send: Send, error: ApiError) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),
+                *((k.lower().encode(), v.encode()) for k, v in (error.headers or {}).items()),
             ],
         }
     )
@@ -346,6 +348,12 @@ def create_app(
         allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"],
         allow_headers=["*"],
         max_age=3600,
+    )
+    app.add_middleware(
+        LoadSheddingMiddleware,
+        max_concurrency=settings.max_concurrency,
+        max_queue=settings.max_queue,
+        send_error=_send_error,
     )
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)  # outermost
     _install_error_handlers(app)

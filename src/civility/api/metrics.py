@@ -35,6 +35,9 @@ SCORES = Histogram(
     ["attribute"],
     buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
 )
+SHED = Counter(
+    "civility_http_shed_total", "Requests refused with 503 because too many were in flight."
+)
 ERRORS = Counter("civility_api_errors_total", "Refused API calls by error type.", ["error_type"])
 BATCH_SIZE = Histogram(
     "civility_model_batch_size",
