@@ -5,19 +5,22 @@ over the fast tier, a language's model (the fast tier on the multilingual normal
 accurate tier and the ensemble: ``fit`` returns the scorer, any batch has one row per text
 whatever else is in it, ``labels_`` are registry attributes, ``get_params`` is the
 constructor's arguments, and a saved scorer loads back with the same scores, labels, version
-and parameters. A new tier is one more entry in ``TIERS``.
+and parameters. Fitting records the normaliser and a fingerprint of the training data in the
+manifest, and manifests written before those fields still load. A new tier is one more entry
+in ``TIERS``.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.errors import InvalidParameterError, NotFittedError
+from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
 from civility.scoring import AccurateScorer, EnsembleScorer, FastScorer, Scorer
 from conftest import load_tiny_corpus, tiny_language_scorer
 
@@ -69,12 +72,20 @@ def _save(scorer: Tier, root: Path) -> Path:
     return scorer.save(root / "model", metadata)
 
 
+def _unfitted(tier: str, tiny_accurate: AccurateScorer) -> FastScorer | AccurateScorer:
+    """A copy of ``tier``'s scorer before fitting, with few iterations: only what fitting
+    returns and records is looked at, not how well it learns."""
+    if tier == "accurate":
+        return AccurateScorer(**{**tiny_accurate.get_params(), "max_iter": 10})
+    normalization = "multilingual-v1" if tier == "language" else "english"
+    return FastScorer(min_df=1, max_iter=10, normalization=normalization)
+
+
 @pytest.mark.parametrize("fitted_tier", FITTED_BY_FIT)
 def test_fit_returns_the_scorer_which_only_then_predicts(
     fitted_tier: str, tiny_accurate: AccurateScorer
 ) -> None:
-    template = _fit(fitted_tier, tiny_accurate)
-    unfitted = type(template)(**template.get_params())
+    unfitted = _unfitted(fitted_tier, tiny_accurate)
     with pytest.raises(NotFittedError):
         unfitted.predict_proba(["hello"])
     texts, Y = load_tiny_corpus()
@@ -129,3 +140,47 @@ def test_a_saved_scorer_loads_back_the_same(scorer: Tier, tier: str, tmp_path: P
             assert Path(found) == directory
         else:
             assert found == value, name
+
+
+@pytest.mark.parametrize("fitted_tier", FITTED_BY_FIT)
+def test_the_manifest_records_the_normaliser_and_the_training_data(
+    fitted_tier: str, tiny_accurate: AccurateScorer, tmp_path: Path
+) -> None:
+    texts, Y = load_tiny_corpus()
+    first, again, relabelled = (_unfitted(fitted_tier, tiny_accurate) for _ in range(3))
+    first.fit(texts, Y)
+    again.fit(texts, Y)
+    changed = Y.copy()
+    changed[0, 0] = 1 - changed[0, 0]
+    relabelled.fit(texts, changed)
+    manifest = json.loads((first.save(tmp_path / "m") / "manifest.json").read_text())
+    normalization = getattr(first, "normalization", "english")
+    assert manifest["normalizer"] == {"name": normalization, "revision": 1}
+    fingerprint = manifest["training_data_sha256"]
+    assert fingerprint == again.metadata_["training_data_sha256"]
+    assert fingerprint != relabelled.metadata_["training_data_sha256"]
+
+
+def test_manifests_written_before_the_training_record_still_load(
+    scorer: Tier, tmp_path: Path
+) -> None:
+    directory = _save(scorer, tmp_path)
+    for manifest_path in tmp_path.glob("*/manifest.json"):
+        manifest = json.loads(manifest_path.read_text())
+        for added in ("normalizer", "training_data_sha256", "members"):
+            manifest.pop(added, None)
+        manifest_path.write_text(json.dumps(manifest))
+    loaded = type(scorer).load(directory)
+    np.testing.assert_allclose(loaded.predict_proba(TEXTS), scorer.predict_proba(TEXTS), atol=2e-3)
+    assert "normalizer" not in loaded.metadata_
+
+
+def test_an_ensemble_refuses_members_it_was_not_fitted_on(
+    tiny_accurate: AccurateScorer, tmp_path: Path
+) -> None:
+    ensemble = _fit("ensemble", tiny_accurate)
+    directory = _save(ensemble, tmp_path)
+    texts, Y = load_tiny_corpus()
+    FastScorer(min_df=1, alpha=1e-3).fit(texts, Y).save(tmp_path / "fast")  # retrained alone
+    with pytest.raises(ArtifactError, match=r"fitted on other members: fast is fast-"):
+        EnsembleScorer.load(directory)

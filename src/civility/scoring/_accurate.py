@@ -29,7 +29,7 @@ from civility.errors import (
     InvalidParameterError,
     NotFittedError,
 )
-from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
+from civility.scoring._common import MANIFEST, ScorerBase, read_manifest, training_fingerprint
 from civility.scoring._encoder import (
     ENCODER_FILE,
     TOKENIZER_FILE,
@@ -38,6 +38,7 @@ from civility.scoring._encoder import (
 )
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._masked_mlp import MaskedMLP
+from civility.text.normalize import normalizer_record
 
 HEAD = "head.npz"
 FORMAT = "civility.AccurateScorer.v1"
@@ -141,7 +142,8 @@ class AccurateScorer(ScorerBase):
         """Fit the head on ``Y`` (n, len(labels)), NaN = no label.
 
         Pass ``embeddings`` (from ``embed``, possibly cached) to skip the encoder, which is
-        where most of the training time goes. ``verbose`` shows the head's fitting progress.
+        where most of the training time goes; the texts, when given too, are what the manifest's
+        ``training_data_sha256`` is taken of. ``verbose`` shows the head's fitting progress.
         """
         if embeddings is None:
             if texts is None:
@@ -175,7 +177,10 @@ class AccurateScorer(ScorerBase):
         self.model_ = head.fit((E - self.mean_) / self.scale_, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
-        self.metadata_: dict[str, Any] = {}
+        # The encoder reads every text through the English normaliser (see OnnxEncoder).
+        self.metadata_: dict[str, Any] = {"normalizer": normalizer_record("english")}
+        if texts is not None:
+            self.metadata_["training_data_sha256"] = training_fingerprint(texts, Y)
         return self
 
     def predict_proba_embeddings(self, embeddings: np.ndarray) -> np.ndarray:

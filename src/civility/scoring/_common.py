@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 from collections.abc import Sequence
@@ -30,6 +31,19 @@ def read_manifest(directory: Path, expected_format: str) -> dict[str, Any]:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise ArtifactError(f"{directory} holds a {found!r} artifact, not {expected_format!r}.")
     return manifest
+
+
+def training_fingerprint(texts: Sequence[str], Y: np.ndarray) -> str:
+    """sha256 of the training texts and their labels, in order, as ``fit`` saw them.
+
+    Recorded in the manifest: two models with the same fingerprint were fitted on the same data,
+    so a difference between them is the parameters' or the code's, not the data's.
+    """
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(np.ascontiguousarray(Y, dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 class ScorerBase:

@@ -104,6 +104,20 @@ class EnsembleScorer(ScorerBase):
         manifest = read_manifest(directory, FORMAT)
         fast = load_scorer("fast", directory.parent / "fast")
         accurate = load_scorer("accurate", directory.parent / "accurate")
+        # Weights tuned on other members would blend scores they were never chosen for.
+        # Manifests written before members were recorded load unchecked.
+        fitted_on = manifest.get("members")
+        found = {"fast": fast.version, "accurate": accurate.version}
+        if fitted_on is not None and fitted_on != found:
+            changed = ", ".join(
+                f"{tier} is {found[tier]}, not {fitted_on.get(tier)}"
+                for tier in found
+                if fitted_on.get(tier) != found[tier]
+            )
+            raise ArtifactError(
+                f"{directory} was fitted on other members: {changed}. Restore those members, "
+                "or tune the ensemble again on these (civility train-accurate)."
+            )
         labels = manifest["labels"]
         if list(accurate.labels_) != labels:
             raise ArtifactError(
@@ -112,6 +126,6 @@ class EnsembleScorer(ScorerBase):
             )
         scorer = cls(fast, accurate, [manifest["weights"][a] for a in labels])
         scorer.span_thresholds_ = dict(manifest.get("span_thresholds", {}))
-        known = {"format", "civility_version", "labels", "weights", "span_thresholds"}
+        known = {"format", "civility_version", "labels", "weights", "span_thresholds", "members"}
         scorer.metadata_ = {k: v for k, v in manifest.items() if k not in known}
         return scorer

@@ -20,10 +20,10 @@ from scipy.special import expit
 from civility import __version__
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, InvalidParameterError, NotFittedError
-from civility.scoring._common import MANIFEST, ScorerBase, read_manifest
+from civility.scoring._common import MANIFEST, ScorerBase, read_manifest, training_fingerprint
 from civility.scoring._masked_lr import MaskedLogisticRegression
 from civility.scoring._ngrams import HashedNgramVectorizer
-from civility.text.normalize import get_normalizer
+from civility.text.normalize import get_normalizer, normalizer_record
 
 WEIGHTS = "weights.npz"
 FORMAT = "civility.FastScorer.v1"
@@ -131,7 +131,10 @@ class FastScorer(ScorerBase):
         ).fit(X, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
-        self.metadata_: dict[str, Any] = {}
+        self.metadata_: dict[str, Any] = {
+            "normalizer": normalizer_record(self.normalization),
+            "training_data_sha256": training_fingerprint(texts, Y),
+        }
         return self
 
     def _predict_proba(self, texts: list[str]) -> np.ndarray:

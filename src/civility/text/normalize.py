@@ -450,11 +450,21 @@ NORMALIZATIONS: dict[str, Callable[[str], str]] = {
     "multilingual-v1": normalize_multilingual,
 }
 """Normalisers by the name an artifact's manifest records; names are never reused."""
+REVISIONS: dict[str, int] = {"english": 1, "multilingual-v1": 1}
+"""Each normaliser's revision, which a model's manifest records with its name (``"normalizer"``):
+raise it with any change to what the normaliser outputs, so a model fitted on the earlier
+reading can be told from one fitted on this one."""
 
 
 def normalization_for(language: str) -> str:
     """The normaliser a new model for ``language`` is trained with."""
     return "english" if language == "en" else "multilingual-v1"
+
+
+def normalizer_record(name: str) -> dict[str, str | int]:
+    """What a manifest records of the normaliser ``name``: its name and revision."""
+    get_normalizer(name)
+    return {"name": name, "revision": REVISIONS[name]}
 
 
 def get_normalizer(name: str) -> Callable[[str], str]:

@@ -514,7 +514,7 @@ def train_accurate(
     started = time.perf_counter()
     params = {"max_length": config.max_length, "seed": config.seed, **config.scorer_params}
     scorer = AccurateScorer(encoder_dir=encoder_dir, **params).fit(
-        None, targets, sample_weight=weights, embeddings=E, verbose=progress_bar
+        texts, targets, sample_weight=weights, embeddings=E, verbose=progress_bar
     )
     progress(f"head fitted in {time.perf_counter() - started:.0f}s")
     metadata: dict[str, Any] = {
