@@ -115,7 +115,8 @@ def test_rescore_killed_and_restarted_scores_every_comment_once(
     rows, comments = _scored(store, new.version)
     assert (rows, comments) == (COMMENTS * len(new.labels_), COMMENTS)  # each exactly once
 
-    # The same scores as `civility score` gives for the same texts.
+    # The same scores as `civility score` gives for the same texts (in English, as stored
+    # comments are scored: by the tier's model).
     with store.session() as session:
         sample = session.execute(select(Comment.id, Comment.text).order_by(Comment.id)).all()[
             :: COMMENTS // 200
@@ -133,11 +134,41 @@ def test_rescore_killed_and_restarted_scores_every_comment_once(
     path = tmp_path / "sample.jsonl"
     path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in sample))
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(
-        cli, ["score", "--input", str(path), "--output", str(out), "--model", str(model)]
-    )
+    command = ["score", "--input", str(path), "--output", str(out), "--language", "en"]
+    result = CliRunner().invoke(cli, [*command, "--model", str(model)])
     assert result.exit_code == 0, result.output
     for line in out.read_text().splitlines():
         record = json.loads(line)
         for attribute, value in record["scores"].items():
             assert stored[(record["id"], attribute)] == pytest.approx(value, abs=1e-4)
+
+
+def test_files_in_jsonl_csv_and_parquet_are_scored_into_parquet(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    from civility.moderation.rescore import ray_session, score_file_on
+
+    model = str(tiny_model_dir / "fast")
+    scorer = load_scorer("fast", model)
+    texts, _ = load_tiny_corpus()
+    expected = dict(zip(texts, scorer.score(texts), strict=True))
+    jsonl = tmp_path / "comments.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    csv = tmp_path / "comments.csv"
+    csv.write_text("id,text\n" + "".join(f'{i},"{t}"\n' for i, t in enumerate(texts)))
+    with ray_session(None, 2) as ray:
+        for source, out in ((jsonl, "from-jsonl"), (csv, "from-csv")):
+            summary = score_file_on(ray, source, tmp_path / out, "fast", model)
+            assert summary.scored == len(texts)
+        # A Parquet output is itself an input: rescoring it keeps its rows.
+        again = score_file_on(ray, tmp_path / "from-csv", tmp_path / "again", "fast", model)
+        assert again.scored == len(texts)
+    for out in ("from-jsonl", "from-csv", "again"):
+        table = pq.read_table(tmp_path / out).to_pylist()
+        assert sorted(row["id"] for row in table) == list(range(len(texts)))
+        for row in table:
+            assert row["model_version"] == scorer.version
+            for attribute, value in expected[row["text"]].items():
+                assert row[attribute] == pytest.approx(value, abs=1e-6)

@@ -19,6 +19,7 @@ locally, started for the job, unless ``address`` names a cluster (``ray://head:1
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -244,7 +245,13 @@ def id_ranges(store: Store, size: int = RANGE_SIZE) -> list[tuple[int, int]]:
     return [(a, min(a + size - 1, high)) for a in range(low, high + 1, size)]
 
 
-def _start_ray(address: str | None, workers: int) -> Any:
+@contextlib.contextmanager
+def ray_session(address: str | None, workers: int) -> Iterator[Any]:
+    """Ray, connected to ``address`` or started locally for ``workers`` scorers, then shut down.
+
+    A local Ray gets one CPU more than the scorers take: Ray Data's read and write tasks need
+    a slot of their own, and with every CPU held by a scoring actor a file's read never starts.
+    """
     require_scale_extra("civility rescore")
     import ray
 
@@ -252,14 +259,17 @@ def _start_ray(address: str | None, workers: int) -> Any:
         ray.init(address=address, log_to_driver=False)
     else:
         ray.init(
-            num_cpus=workers,
+            num_cpus=workers + 1,
             object_store_memory=LOCAL_OBJECT_STORE_BYTES,
             include_dashboard=False,
             log_to_driver=False,
         )
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # ours counts comments; Ray's count blocks
-    return ray
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
 
 
 def rescore_store(
@@ -284,8 +294,7 @@ def rescore_store(
     store.dispose()
     if not ranges:
         return summary
-    ray = _start_ray(address, workers)
-    try:
+    with ray_session(address, workers) as ray:
         dataset = ray.data.from_items(
             [{"first": a, "last": b} for a, b in ranges], override_num_blocks=len(ranges)
         )
@@ -310,8 +319,6 @@ def rescore_store(
             summary.old.merge(Distribution.from_json(row["old"]))
             if progress is not None:
                 progress(done + already)
-    finally:
-        ray.shutdown()
     return summary
 
 
@@ -359,30 +366,45 @@ def rescore_file(
     progress: Callable[[int], object] | None = None,
 ) -> RescoreSummary:
     """Score a file's comments on Ray into Parquet files under ``output``, one per block."""
+    with ray_session(address, workers) as ray:
+        return score_file_on(
+            ray, input_path, output, tier, model_path, text_column, workers, batch_size, progress
+        )
+
+
+def score_file_on(
+    ray: Any,
+    input_path: Path,
+    output: Path,
+    tier: str = "fast",
+    model_path: str | None = None,
+    text_column: str = "text",
+    workers: int = 2,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RescoreSummary:
+    """``rescore_file``'s work on a running Ray (``bench/rescore.py`` times it alone)."""
     scorer = load_scorer(tier, model_path)
     summary = RescoreSummary(scorer.version, None)
-    ray = _start_ray(address, workers)
-    try:
-        dataset = read_dataset(ray, input_path)
-        if text_column not in dataset.columns():
-            raise InputFileError(f"{input_path}: no {text_column!r} column; see --text-column.")
-        scored = dataset.map_batches(
-            TextScorer,
-            fn_constructor_args=(tier, model_path, text_column),
-            batch_size=batch_size or BATCH_SIZE.get(tier, 256),
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=1,
-        ).materialize()
-        for batch in _batches(scored):
-            n = len(batch["model_version"])
-            summary.scored += n
-            for label in scorer.labels_:
-                summary.new.add(label, batch[label])
-            if progress is not None:
-                progress(n)
-        scored.write_parquet(str(output))
-    finally:
-        ray.shutdown()
+    dataset = read_dataset(ray, input_path)
+    if text_column not in dataset.columns():
+        raise InputFileError(f"{input_path}: no {text_column!r} column; see --text-column.")
+    scored = dataset.map_batches(
+        TextScorer,
+        fn_constructor_args=(tier, model_path, text_column),
+        batch_size=batch_size or BATCH_SIZE.get(tier, 256),
+        # Up to ``workers`` scorers: a file small enough to be one block needs only one.
+        compute=ray.data.ActorPoolStrategy(min_size=1, max_size=workers),
+        num_cpus=1,
+    ).materialize()
+    for batch in _batches(scored):
+        n = len(batch["model_version"])
+        summary.scored += n
+        for label in scorer.labels_:
+            summary.new.add(label, batch[label])
+        if progress is not None:
+            progress(n)
+    scored.write_parquet(str(output))
     return summary
 
 
