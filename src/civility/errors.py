@@ -148,6 +148,13 @@ class DecisionConflictError(CivilityError, RuntimeError):
     status = 409
 
 
+class TooManyReportsError(CivilityError, RuntimeError):
+    """A reader filed more reports than a community takes from one reader in an hour."""
+
+    code = "C064"
+    status = 429
+
+
 class StoreError(CivilityError, RuntimeError):
     """The store cannot be opened or used: bad URL, missing driver, unreachable server."""
 

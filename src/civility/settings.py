@@ -76,6 +76,11 @@ class Settings:
     rate_limit_per_minute: int = _setting(
         600, "Default requests per minute per API key (a key's own limit overrides it; 0: none)."
     )
+    reports_per_hour: int = _setting(
+        10,
+        "Reader reports (POST /v1/comments/{id}/reports) one reader may file per hour in a "
+        "community.",
+    )
     feedback_enabled: bool = _setting(
         True, "Store comments:suggestscore feedback (it feeds per-community calibration)."
     )

@@ -177,7 +177,8 @@ def test_queue_lists_held_comments_and_moderators_decide(
     restored = client.post(
         "/v1/comments/c3/decisions", json={"action": "restore", "moderator": "alice"}
     )
-    assert restored.json()["status"] == "approved"
+    assert restored.json()["status"] == "held"  # back in the queue, not published
+    assert "c3" in [i["comment_id"] for i in client.get("/v1/queue").json()["items"]]
     unknown = client.post(
         "/v1/comments/c2/decisions", json={"action": "approve", "moderator": "eve"}
     )

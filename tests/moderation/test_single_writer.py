@@ -16,8 +16,17 @@ import pytest
 from civility import store
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "civility"
-MODELS = {"Article", "Author", "Comment", "Decision", "Score", "WebhookDelivery"}
-"""The moderation tables: threads, their scores, the audit trail and the webhook outbox."""
+MODELS = {
+    "Article",
+    "Author",
+    "AuthorAction",
+    "Comment",
+    "Decision",
+    "Report",
+    "Score",
+    "WebhookDelivery",
+}
+"""The moderation tables: threads, their scores, the audit trails, reports and the outbox."""
 WRITERS = {
     "moderation/service.py",  # moderators' decisions and actions
     "moderation/ingest.py",  # the service's batch write path (``ModerationService.ingest``)
@@ -88,7 +97,7 @@ def test_the_check_sees_a_write(tmp_path: Path) -> None:
     source.write_text(
         "from civility.store import Author, Decision\n"
         "def ban(session, author):\n"
-        "    author.banned = True\n"
+        "    author.status = 'banned'\n"
         "    session.add(Decision(comment_id=1, actor='x', action='ban_author'))\n"
     )
     assert [w.split(":")[0] for w in writes(source)] == ["3", "4"]

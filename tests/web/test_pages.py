@@ -245,7 +245,8 @@ def test_bulk_reject_then_restore(signed_in: TestClient, seeded: Store) -> None:
     assert sorted(ids_in_order(rejected)) == sorted(chosen)
     assert f'value="restore:{chosen[0]}"' in rejected
     decide(signed_in, one=f"restore:{chosen[0]}", status="rejected")
-    assert status_of(seeded, "news", "c2") == "approved"
+    assert status_of(seeded, "news", "c2") == "held"  # back in the queue, not published
+    assert chosen[0] in ids_in_order(signed_in.get("/moderate").text)
 
 
 def test_reject_and_ban_bans_the_author(signed_in: TestClient, seeded: Store) -> None:
@@ -256,9 +257,9 @@ def test_reject_and_ban_bans_the_author(signed_in: TestClient, seeded: Store) ->
     assert status_of(seeded, "news", "c2") == "rejected"
     with seeded.session() as session:
         bobs = {
-            a.community.slug: a.banned for a in session.query(Author).filter_by(external_id="bob")
+            a.community.slug: a.status for a in session.query(Author).filter_by(external_id="bob")
         }
-    assert bobs == {"news": True, "sport": False}  # a ban is the community's own
+    assert bobs == {"news": "banned", "sport": "active"}  # a ban is the community's own
     actions = [d["action"] for d in comment_record(seeded, "news", "c2")["decisions"]]
     assert actions[-2:] == ["reject", "ban_author"]
     with seeded.session() as session:
@@ -266,12 +267,13 @@ def test_reject_and_ban_bans_the_author(signed_in: TestClient, seeded: Store) ->
     # The pages' ban goes through the moderation service: the CMS hears of it.
     assert [(p["event"], p["action"]) for p in sent] == [
         ("comment.decided", "reject"),
-        ("author.banned", "ban_author"),
+        ("author.banned", "ban"),
     ]
-    assert (sent[1]["author"], sent[1]["moderator"], sent[1]["status"]) == (
+    assert (sent[1]["author"], sent[1]["moderator"], sent[1]["status"], sent[1]["comment_id"]) == (
         "bob",
         "alice",
-        "rejected",
+        "banned",
+        "c2",
     )
 
 

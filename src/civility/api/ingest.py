@@ -118,6 +118,27 @@ class DecisionIn(BaseModel):
     expected_status: str | None = None
 
 
+class AuthorActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str
+    until: datetime | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+    moderator: str = Field(min_length=1)
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community: str = DEFAULT_COMMUNITY
+    reason: str = Field(min_length=1, max_length=2000)
+    reporter: str = Field(min_length=1, max_length=200)
+
+
+class UndoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    community: str = DEFAULT_COMMUNITY
+    moderator: str = Field(min_length=1)
+
+
 class CommunityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
@@ -213,7 +234,8 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
 ) -> dict[str, Any]:
-    """Held comments (or another status), oldest first, with scores and thread alert badges."""
+    """One queue (held, reported, unmoderated, approved, rejected or pending), oldest first, with
+    scores and thread alert badges, and how many comments each queue holds (``counts``)."""
     check_community(key, community)
     filters = QueueQuery(status, article_id, author, rule, attribute, min_score, after)
     page = call(moderation.queue, community, filters, limit)
@@ -249,6 +271,66 @@ def decide(
         decision.expected_status,
     )
     return {"ok": True, **result}
+
+
+@router.post("/decisions:undo")
+def undo(body: JsonBody, moderation: ModerationDep, key: ModerateKey) -> dict[str, Any]:
+    """Undo the moderator's last decision in the community: the comment's status goes back.
+
+    404 when there is none to undo (the last was undone already), 409 when someone has decided
+    the comment since.
+    """
+    request = parse(UndoIn, body)
+    check_community(key, request.community)
+    return {"ok": True, **call(moderation.undo, request.moderator, request.community)}
+
+
+@router.post("/comments/{comment_id}/reports")
+def report(comment_id: str, body: JsonBody, state: StateDep, key: IngestKey) -> dict[str, Any]:
+    """A reader reports a comment; enough reports move a published one to the Reported queue.
+
+    The CMS files it for the reader (``reporter`` is the reader's id there); a reader may file
+    ``reports_per_hour`` an hour (429 past it), and a second report of one comment counts once.
+    """
+    filed = parse(ReportIn, body)
+    check_community(key, filed.community)
+    per_hour = state.settings.reports_per_hour
+    result = call(
+        state.moderation.report, filed.community, comment_id, filed.reporter, filed.reason, per_hour
+    )
+    return {"ok": True, **result}
+
+
+@router.post("/communities/{slug}/authors/{author}/actions")
+def act_on_author(
+    slug: str, author: str, body: JsonBody, moderation: ModerationDep, key: ModerateKey
+) -> dict[str, Any]:
+    """Ban, unban, suspend (``until``: 1 hour to 7 days ahead), pre-moderate or warn an author.
+
+    ``moderator`` must moderate the community; the action applies to the author's next
+    comments and is recorded in their trail.
+    """
+    check_community(key, slug)
+    action = parse(AuthorActionIn, body)
+    result = call(
+        moderation.act_on_author,
+        slug,
+        author,
+        action.action,
+        action.moderator,
+        action.reason,
+        action.until,
+    )
+    return {"ok": True, **result}
+
+
+@router.get("/communities/{slug}/authors/{author}")
+def get_author(
+    slug: str, author: str, moderation: ModerationDep, key: ModerateKey
+) -> dict[str, Any]:
+    """The author's standing, comments per status, rejection rate, recent comments and notes."""
+    check_community(key, slug)
+    return {"ok": True, **call(moderation.author, slug, author)}
 
 
 @router.get("/articles/{article_id}/health")

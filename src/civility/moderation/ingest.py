@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from civility.errors import EmptyTextError, InvalidCommentError, TextTooLongError
 from civility.moderation import events
 from civility.moderation.archive import ArchiveComment
+from civility.moderation.authors import Restriction, restrictions, stricter
 from civility.moderation.decide import Decision as Verdict
 from civility.moderation.decide import decide_batch, needs_context, score_with_context
 from civility.moderation.policies import PolicyCache
@@ -442,6 +443,13 @@ def _payload(
     )
 
 
+def _restricted(verdict: Verdict, imposed: Restriction | None) -> Verdict:
+    """The policy's verdict, or what the author's standing imposes where that is as strict."""
+    if imposed is None or not stricter(verdict.action, imposed):
+        return verdict
+    return replace(verdict, action=imposed.action, rule=imposed.rule, reason=imposed.reason)
+
+
 def ingest(
     store: Store,
     scorer: Scorer,
@@ -529,6 +537,11 @@ def _ingest_in_transaction(
             verdicts = decide_batch(
                 batch, policy, scorer, history, calibrate, probabilities[todo], now, context
             )
+            imposed = restrictions(session, authors, policy, now)
+            verdicts = [
+                _restricted(v, imposed.get(c.author or ""))
+                for c, v in zip(batch, verdicts, strict=True)
+            ]
             for result in _write(
                 session, community, batch, verdicts, articles, authors, parents, now
             ):

@@ -24,6 +24,8 @@ from civility.languages import normalize_language
 
 ACTIONS = ("approve", "hold", "reject")
 """What a policy can decide; ``hold`` puts the comment in the moderators' queue."""
+TOP_KEYS = ("name", "description", "default", "rules", "banned_authors", "report_threshold")
+DEFAULT_REPORT_THRESHOLD = 3
 
 FACTS: dict[str, str] = {
     "links": "Number of links (URLs, www. addresses) in the comment.",
@@ -99,6 +101,10 @@ class Policy:
     default: str = "approve"
     source: str = ""
     """The policy file's text, kept so that a decision can always be traced to what was live."""
+    banned_authors: str = "reject"
+    """What happens to a banned author's comments: ``reject``, or ``hold`` to read them first."""
+    report_threshold: int = DEFAULT_REPORT_THRESHOLD
+    """Reader reports (from different readers) that move a published comment to Reported."""
 
     def decide(self, facts: Facts, language: str | None = None) -> Verdict:
         """The verdict for a comment with ``facts``, written in ``language``."""
@@ -335,12 +341,26 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
     top, rule_lines = _toml_lines(text) if kind == "toml" else _yaml_lines(text)
     if not isinstance(data, dict):
         raise PolicyError(where, 1, "a policy must be a table with a 'rules' list")
-    unknown = sorted(set(data) - {"name", "default", "rules", "description"})
+    unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         raise PolicyError(
             where,
             top.get(unknown[0], 0),
-            f"unknown key {unknown[0]!r}. Allowed: name, description, default, rules",
+            f"unknown key {unknown[0]!r}. Allowed: {', '.join(TOP_KEYS)}",
+        )
+    banned = data.get("banned_authors", "reject")
+    if banned not in ("reject", "hold"):
+        raise PolicyError(
+            where,
+            top.get("banned_authors", 0),
+            f"'banned_authors' must be reject or hold. Got {banned!r} instead",
+        )
+    threshold = data.get("report_threshold", DEFAULT_REPORT_THRESHOLD)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+        raise PolicyError(
+            where,
+            top.get("report_threshold", 0),
+            f"'report_threshold' must be a whole number of at least 1. Got {threshold!r} instead",
         )
     default = data.get("default", "approve")
     if default not in ACTIONS:
@@ -399,7 +419,7 @@ def parse_policy(text: str, kind: str = "toml", where: str = "<policy>") -> Poli
         rules.append(
             Rule(name, when.strip(), action, condition, lines.get("", 0), str(reason), codes)
         )
-    return Policy(str(data.get("name", "policy")), tuple(rules), default, text)
+    return Policy(str(data.get("name", "policy")), tuple(rules), default, text, banned, threshold)
 
 
 def policy_kind(path: Path) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from civility.attributes import get_attribute
@@ -78,7 +78,56 @@ def thread_states(session: Session, article_ids: set[int]) -> dict[int, ThreadSt
     return states
 
 
-QUEUE_STATUSES = tuple(s.value for s in CommentStatus)
+UNMODERATED = "unmoderated"
+QUEUE_STATUSES = (
+    CommentStatus.HELD.value,
+    CommentStatus.REPORTED.value,
+    UNMODERATED,
+    CommentStatus.APPROVED.value,
+    CommentStatus.REJECTED.value,
+    CommentStatus.PENDING.value,
+)
+"""The queues: each comment status, and ``unmoderated``, the approved comments no moderator
+has decided (published on the policy's word alone). ``approved`` holds those too."""
+
+
+def _reviewed() -> ColumnElement[bool]:
+    """Comments a moderator has decided at least once."""
+    return (
+        select(Decision.id)
+        .where(Decision.comment_id == Comment.id, Decision.actor.like("moderator:%"))
+        .exists()
+    )
+
+
+def status_condition(status: str) -> ColumnElement[bool]:
+    """Which comments are in the queue ``status`` (one of ``QUEUE_STATUSES``)."""
+    if status not in QUEUE_STATUSES:
+        raise InvalidCommentError(
+            "status", f"must be one of {', '.join(QUEUE_STATUSES)}; got {status!r}."
+        )
+    if status == UNMODERATED:
+        return and_(Comment.status == CommentStatus.APPROVED.value, ~_reviewed())
+    return Comment.status == status
+
+
+def queue_counts(
+    session: Session, community_ids: Sequence[int], article_ids: Any = None
+) -> dict[str, int]:
+    """Comments in each queue of ``community_ids`` (optionally of ``article_ids`` only)."""
+    where = [Comment.community_id.in_(community_ids)]
+    if article_ids is not None:
+        where.append(Comment.article_id.in_(article_ids))
+    by_status = dict(
+        session.execute(
+            select(Comment.status, func.count()).where(*where).group_by(Comment.status)
+        ).all()
+    )
+    unmoderated = session.scalar(select(func.count()).where(*where, status_condition(UNMODERATED)))
+    return {
+        status: int(unmoderated or 0) if status == UNMODERATED else int(by_status.get(status, 0))
+        for status in QUEUE_STATUSES
+    }
 
 
 @dataclass(frozen=True)
@@ -100,11 +149,7 @@ class QueueQuery:
 
     def where(self, community_ids: Sequence[int]) -> list[ColumnElement[bool]]:
         """The conditions on ``Comment``, for comments of ``community_ids``."""
-        if self.status not in QUEUE_STATUSES:
-            raise InvalidCommentError(
-                "status", f"must be pending, held, approved or rejected; got {self.status!r}."
-            )
-        where = [Comment.community_id.in_(community_ids), Comment.status == self.status]
+        where = [Comment.community_id.in_(community_ids), status_condition(self.status)]
         if self.article is not None:
             where.append(
                 Comment.article_id.in_(
@@ -168,6 +213,7 @@ def list_queue(
             ):
                 reasons[decision.comment_id] = decision
         states = thread_states(session, {c.article_id for c in page})
+        counts = queue_counts(session, [found.id])
     items = [
         {
             "comment_id": c.external_id,
@@ -190,7 +236,7 @@ def list_queue(
         }
         for c in page
     ]
-    return {"items": items, "next": page[-1].id if len(rows) > limit else None}
+    return {"items": items, "next": page[-1].id if len(rows) > limit else None, "counts": counts}
 
 
 def _external_ids(

@@ -24,7 +24,16 @@ from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import InputFileError, InvalidParameterError, NotFoundError
 from civility.moderation.archive import parse_time
 from civility.moderation.history import ThreadState
-from civility.store import Article, Author, Comment, Community, Decision, Score, Store
+from civility.store import (
+    Article,
+    Author,
+    AuthorStatus,
+    Comment,
+    Community,
+    Decision,
+    Score,
+    Store,
+)
 
 BINS = 20
 """Histogram bins over [0, 1] for the score distributions."""
@@ -426,9 +435,9 @@ def load_report(
             )
         }
         authors = {
-            id_: (external, name, bool(banned))
-            for id_, external, name, banned in session.execute(
-                select(Author.id, Author.external_id, Author.display_name, Author.banned).where(
+            id_: (external, name, status == AuthorStatus.BANNED)
+            for id_, external, name, status in session.execute(
+                select(Author.id, Author.external_id, Author.display_name, Author.status).where(
                     Author.id.in_(select(Comment.author_id).where(*scope))
                 )
             )

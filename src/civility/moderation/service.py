@@ -25,32 +25,59 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from civility.errors import DecisionConflictError, ForbiddenError, InvalidCommentError
-from civility.moderation import events, queue
+from civility.errors import (
+    DecisionConflictError,
+    ForbiddenError,
+    InvalidCommentError,
+    NotFoundError,
+    TooManyReportsError,
+)
+from civility.moderation import authors, events, queue
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.calibration import MIN_DECISIONS, calibration_loader
 from civility.moderation.ingest import DEFAULT_COMMUNITY, IngestOptions, IngestResult, ingest
 from civility.moderation.policies import PolicyCache
-from civility.moderation.webhooks import enqueue_events
+from civility.moderation.webhooks import Event, enqueue_events
 from civility.scoring import Scorer
-from civility.store import Article, Author, Comment, Community, Decision, Feedback, Moderator, Store
+from civility.store import (
+    Article,
+    Author,
+    AuthorAction,
+    Comment,
+    Community,
+    Decision,
+    Feedback,
+    Moderator,
+    Report,
+    Store,
+)
+
+REPORT_WINDOW = timedelta(hours=1)
 
 MODERATOR_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "approve": ("approved", ("held", "pending")),
-    "reject": ("rejected", ("held", "pending", "approved")),
-    "restore": ("approved", ("rejected",)),
+    "approve": ("approved", ("held", "pending", "reported")),
+    "reject": ("rejected", ("held", "pending", "approved", "reported")),
+    "restore": ("held", ("rejected",)),
 }
-"""action -> (new status, statuses it may be taken from). The first is the default expectation."""
+"""action -> (new status, statuses it may be taken from). The first is the default expectation.
 
-LABEL_OF = {"approve": 0.0, "restore": 0.0, "reject": 1.0}
+``restore`` returns a rejected comment to the queue, to be decided again; it publishes nothing.
+"""
+
+LABEL_OF = {"approve": 0.0, "reject": 1.0}
+"""The calibration label a decision gives (a restore gives none: the next decision will)."""
 BAN_ACTION = "ban_author"
+UNDO_ACTION = "undo"
+REPORT_ACTION = "report"
+READERS = "readers"
+"""The audit trail's actor when readers' reports move a comment to the Reported queue."""
 IMPORT_BATCH_SIZE = 500
 
 
@@ -160,39 +187,90 @@ class ModerationService:
             found = queue.community_by_slug(session, community)
             person = _moderator(session, found, moderator)
             comment = queue.find_comment(session, found, external_id)
-            # An UPDATE's result is a cursor result (rowcount), which Session.execute's
-            # signature does not say.
-            updated = session.execute(
-                update(Comment)
-                .where(Comment.id == comment.id, Comment.status == expected)
-                .values(status=new_status)
-                .execution_options(synchronize_session=False)
-            )
-            changed = cast(CursorResult[Any], updated).rowcount
-            if changed != 1:
+            moved = _move(session, comment.id, expected, new_status)
+            if not moved:
                 self._conflict(comment.id, external_id, expected)
-            decision, payload = _trail(session, found, comment, person, action, reason, new_status)
-            session.add(
-                Feedback(
-                    source="moderator",
-                    community=found.slug,
-                    community_id=found.id,
-                    comment_id=comment.id,
-                    attribute="TOXICITY",
-                    value=LABEL_OF[action],
-                    text_sha256=comment.text_sha256,
-                    created_at=decision.created_at,
-                )
+            decision, payload = _trail(
+                session, found, comment, person, action, reason, new_status, expected
             )
+            if action in LABEL_OF:
+                session.add(
+                    Feedback(
+                        source="moderator",
+                        community=found.slug,
+                        community_id=found.id,
+                        comment_id=comment.id,
+                        attribute="TOXICITY",
+                        value=LABEL_OF[action],
+                        text_sha256=comment.text_sha256,
+                        created_at=decision.created_at,
+                    )
+                )
             enqueue_events(session, found, [events.decided(payload, decision.id)])
         return {"comment_id": external_id, "status": new_status, "decision": payload.as_dict()}
+
+    def undo(self, moderator: str, community: str | None = None) -> dict[str, Any]:
+        """Undo the moderator's last decision: the comment goes back to the status it had.
+
+        Only the very last approve, reject or restore of this moderator, and only while the
+        comment still has the status it left (409 when someone decided it since). The undo is
+        an entry of its own in the trail (nothing is erased), its calibration label is dropped,
+        and the webhooks hear of the comment's status. A ban taken with ``b`` stays: lifting it
+        is ``unban``. Undoing twice undoes nothing more. With ``community``, only a decision in
+        that community is undone (an API key may be limited to it).
+        """
+        with self.store.writer() as session:
+            person = session.scalar(select(Moderator).where(Moderator.username == moderator))
+            if person is None:
+                raise InvalidCommentError("moderator", f"unknown moderator {moderator!r}.")
+            last = session.scalar(
+                select(Decision)
+                .where(
+                    Decision.actor == f"moderator:{person.id}",
+                    Decision.action.in_([*MODERATOR_ACTIONS, UNDO_ACTION]),
+                )
+                .order_by(Decision.id.desc())
+                .limit(1)
+            )
+            if last is None or last.action == UNDO_ACTION or last.previous_status is None:
+                raise NotFoundError("There is no decision of yours to undo.")
+            comment = session.get_one(Comment, last.comment_id)
+            found = session.get_one(Community, comment.community_id)
+            if community is not None and found.slug != community:
+                raise NotFoundError(
+                    f"Your last decision was in community {found.slug!r}, not {community!r}."
+                )
+            _moderator(session, found, moderator)
+            left = MODERATOR_ACTIONS[last.action][0]
+            moved = _move(session, comment.id, left, last.previous_status)
+            if not moved:
+                self._conflict(comment.id, comment.external_id, left)
+            session.execute(
+                delete(Feedback).where(
+                    Feedback.comment_id == comment.id,
+                    Feedback.source == "moderator",
+                    Feedback.created_at == last.created_at,
+                )
+            )
+            reason = f"Undid {last.action} of {last.created_at:%Y-%m-%d %H:%M:%S} UTC."
+            decision, payload = _trail(
+                session, found, comment, person, UNDO_ACTION, reason, last.previous_status, left
+            )
+            enqueue_events(session, found, [events.decided(payload, decision.id)])
+        return {
+            "comment_id": comment.external_id,
+            "community": found.slug,
+            "id": comment.id,
+            "undone": last.action,
+            "status": payload.status,
+            "decision": payload.as_dict(),
+        }
 
     def ban_author(
         self, community: str, external_id: str, moderator: str, reason: str | None = None
     ) -> bool:
-        """Ban the comment's author, record it in the comment's trail and tell the webhooks.
-
-        False when the comment has no known author (nothing is written then).
+        """Ban the comment's author from the queue (``b``): ``act_on_author``'s ban, plus an
+        entry in the comment's trail. False when the comment has no known author.
         """
         with self.store.writer() as session:
             found = queue.community_by_slug(session, community)
@@ -201,13 +279,152 @@ class ModerationService:
             author = session.get(Author, comment.author_id) if comment.author_id else None
             if author is None:
                 return False
-            author.banned = True
-            decision, payload = _trail(
-                session, found, comment, person, BAN_ACTION, reason, comment.status
-            )
-            ban = events.author_banned(payload, author.external_id, decision.id)
-            enqueue_events(session, found, [ban])
+            _trail(session, found, comment, person, BAN_ACTION, reason, comment.status)
+            _act_on_author(session, found, author, person, "ban", reason, None, comment)
         return True
+
+    def act_on_author(
+        self,
+        community: str,
+        author: str,
+        action: str,
+        moderator: str,
+        reason: str | None = None,
+        until: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Ban, unban, suspend (``until``, 1 hour to 7 days ahead), pre-moderate or warn an author.
+
+        The standing applies to the author's next comments at intake (``moderation.authors``).
+        An author the store has not met yet is recorded now, so a ban can precede the comment.
+        Each action is appended to the author's trail (``AuthorAction``) and sent to the
+        webhooks as ``author.<banned|unbanned|suspended|premoderated|warned>``.
+        """
+        until = authors.check_action(action, until, datetime.now(UTC))
+        with self.store.writer() as session:
+            found = queue.community_by_slug(session, community)
+            person = _moderator(session, found, moderator)
+            row = authors.find_author(session, found.id, author)
+            if row is None:
+                row = Author(community_id=found.id, external_id=author, display_name=author)
+                session.add(row)
+                session.flush()
+            return _act_on_author(session, found, row, person, action, reason, until, None)
+
+    def author(self, community: str, author: str) -> dict[str, Any]:
+        """The author's standing, counts, rejection rate, recent comments and moderators' notes."""
+        with self.store.session() as session:
+            found = queue.community_by_slug(session, community)
+        return authors.author_record(self.store, found.id, found.slug, author)
+
+    def report(
+        self,
+        community: str,
+        external_id: str,
+        reporter: str,
+        reason: str,
+        per_hour: int,
+    ) -> dict[str, Any]:
+        """File a reader's report; at the community's threshold a published comment is Reported.
+
+        One report per reader and comment counts (a repeat changes nothing); a reader may file
+        ``per_hour`` reports an hour in a community (429 past it). Reports filed since a
+        moderator last decided the comment are what count toward the policy's
+        ``report_threshold``: a comment a moderator kept needs fresh reports to come back.
+        Moving to Reported is an entry in the trail by ``readers``; every report is sent to the
+        webhooks as ``comment.reported``.
+        """
+        now = datetime.now(UTC)
+        with self.store.writer() as session:
+            found = queue.community_by_slug(session, community)
+            comment = queue.find_comment(session, found, external_id)
+            known = session.scalar(
+                select(Report.id).where(
+                    Report.comment_id == comment.id, Report.reporter == reporter
+                )
+            )
+            if known is None:
+                recent = session.scalar(
+                    select(func.count()).where(
+                        Report.community_id == found.id,
+                        Report.reporter == reporter,
+                        Report.created_at > now - REPORT_WINDOW,
+                    )
+                )
+                if (recent or 0) >= per_hour:
+                    raise TooManyReportsError(
+                        f"{reporter!r} has filed {per_hour} reports in the last hour; "
+                        "try again later."
+                    )
+                session.add(
+                    Report(
+                        community_id=found.id,
+                        comment_id=comment.id,
+                        reporter=reporter,
+                        reason=reason,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+            reviewed = session.scalar(
+                select(func.max(Decision.created_at)).where(
+                    Decision.comment_id == comment.id, Decision.actor.like("moderator:%")
+                )
+            )
+            counted = select(Report.reason).where(Report.comment_id == comment.id)
+            if reviewed is not None:
+                counted = counted.where(Report.created_at > reviewed)
+            reasons = session.scalars(counted.order_by(Report.id)).all()
+            threshold = self.policies.policy(found).report_threshold
+            article = session.get_one(Article, comment.article_id)
+            status = comment.status
+            sent: list[Event] = []
+            if known is None and status == "approved" and len(reasons) >= threshold:
+                moved = _move(session, comment.id, "approved", "reported")
+                if moved:
+                    status = "reported"
+                    decision = Decision(
+                        comment_id=comment.id,
+                        actor=READERS,
+                        action=REPORT_ACTION,
+                        reason=f"{len(reasons)} reader reports: " + "; ".join(reasons),
+                        previous_status="approved",
+                        created_at=now,
+                    )
+                    session.add(decision)
+                    session.flush()
+                    payload = events.DecisionPayload(
+                        community=found.slug,
+                        article_id=article.external_id,
+                        comment_id=comment.external_id,
+                        status=status,
+                        action=REPORT_ACTION,
+                        actor=READERS,
+                        reason=decision.reason,
+                        decided_at=now.isoformat(),
+                    )
+                    sent.append(events.decided(payload, decision.id))
+            if known is None:
+                sent.insert(
+                    0,
+                    events.reported(
+                        found.slug,
+                        article.external_id,
+                        comment.external_id,
+                        reporter,
+                        reason,
+                        len(reasons),
+                        status,
+                        now,
+                    ),
+                )
+            enqueue_events(session, found, sent)
+        return {
+            "comment_id": external_id,
+            "status": status,
+            "reports": len(reasons),
+            "threshold": threshold,
+            "duplicate": known is not None,
+        }
 
     def _conflict(self, comment_id: int, external_id: str, expected: str) -> None:
         with self.store.session() as session:
@@ -233,6 +450,59 @@ def _moderator(session: Session, community: Community, username: str) -> Moderat
     return person
 
 
+def _move(session: Session, comment_id: int, expected: str, status: str) -> bool:
+    """Compare-and-set the comment's status: False when it is no longer ``expected``."""
+    result = session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == expected)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def _act_on_author(
+    session: Session,
+    community: Community,
+    author: Author,
+    person: Moderator,
+    action: str,
+    reason: str | None,
+    until: datetime | None,
+    comment: Comment | None,
+) -> dict[str, Any]:
+    """Change the author's standing, append the action to their trail, queue its event."""
+    status = authors.AUTHOR_ACTIONS[action]
+    if status is not None:
+        author.status = status
+        author.until = until
+    entry = AuthorAction(
+        author_id=author.id,
+        action=action,
+        until=until,
+        reason=reason,
+        actor=f"moderator:{person.id}",
+        comment_id=comment.id if comment is not None else None,
+        created_at=datetime.now(UTC),
+    )
+    session.add(entry)
+    session.flush()
+    payload = events.AuthorPayload(
+        community=community.slug,
+        author=author.external_id,
+        action=action,
+        status=author.status,
+        until=until.isoformat() if until else None,
+        reason=reason,
+        actor=entry.actor,
+        moderator=person.username,
+        decided_at=entry.created_at.isoformat(),
+        comment_id=comment.external_id if comment is not None else None,
+    )
+    enqueue_events(session, community, [events.author_acted(payload)])
+    return payload.as_dict()
+
+
 def _trail(
     session: Session,
     community: Community,
@@ -241,13 +511,18 @@ def _trail(
     action: str,
     reason: str | None,
     status: str,
+    previous_status: str | None = None,
 ) -> tuple[Decision, events.DecisionPayload]:
-    """Append a moderator's action to the comment's audit trail; the row and its event's payload."""
+    """Append a moderator's action to the comment's audit trail; the row and its event's payload.
+
+    ``previous_status`` is what the comment was before, for decisions that can be undone.
+    """
     decision = Decision(
         comment_id=comment.id,
         actor=f"moderator:{person.id}",
         action=action,
         reason=reason,
+        previous_status=previous_status,
         created_at=datetime.now(UTC),
     )
     session.add(decision)

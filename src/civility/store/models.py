@@ -88,12 +88,27 @@ class Base(DeclarativeBase):
 
 
 class CommentStatus(enum.StrEnum):
-    """Where a comment stands; ``pending`` until policy (or a moderator) has decided."""
+    """Where a comment stands; ``pending`` until policy (or a moderator) has decided.
+
+    ``reported`` is a published comment that enough readers reported: still shown on the site,
+    waiting in the Reported queue for a moderator to approve (keep) or reject it.
+    """
 
     PENDING = "pending"
     APPROVED = "approved"
     HELD = "held"
     REJECTED = "rejected"
+    REPORTED = "reported"
+
+
+class AuthorStatus(enum.StrEnum):
+    """What intake does with an author's next comment (``civility.moderation.authors``)."""
+
+    ACTIVE = "active"
+    BANNED = "banned"
+    SUSPENDED = "suspended"
+    """Held until ``Author.until``; active again after it, with no one having to lift it."""
+    PREMODERATED = "premoderated"
 
 
 moderator_communities = Table(
@@ -149,11 +164,55 @@ class Author(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str | None] = mapped_column(String(200))
-    banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=AuthorStatus.ACTIVE.value)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When a suspension ends; None for every other status."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     community: Mapped[Community] = relationship()
     comments: Mapped[list[Comment]] = relationship(back_populates="author")
+    actions: Mapped[list[AuthorAction]] = relationship(
+        back_populates="author", order_by="AuthorAction.id"
+    )
+
+
+class AuthorAction(Base):
+    """A moderator's action on an author (ban, unban, suspend, premoderate, warn): append-only.
+
+    The author's audit trail, as ``Decision`` is a comment's; its reasons are the moderators'
+    notes shown on the author's page.
+    """
+
+    __tablename__ = "author_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    """The comment the action was taken from (``b`` in the queue), if any."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[Author] = relationship(back_populates="actions")
+
+
+class Report(Base):
+    """A reader's report of a published comment; one per reporter and comment."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter"),
+        Index("ix_reports_reporter", "community_id", "reporter", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reporter: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Comment(Base):
@@ -221,6 +280,8 @@ class Decision(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     model_version: Mapped[str | None] = mapped_column(String(200))
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    """The comment's status before a moderator's entry: what undoing it returns it to."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     comment: Mapped[Comment] = relationship(back_populates="decisions")

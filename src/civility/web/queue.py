@@ -21,7 +21,14 @@ from sqlalchemy import Integer, and_, func, select
 from sqlalchemy.orm import Session
 
 from civility.errors import ForbiddenError
-from civility.moderation.queue import QUEUE_STATUSES, QueueQuery, thread_states
+from civility.moderation.authors import standing
+from civility.moderation.queue import (
+    QUEUE_STATUSES,
+    QueueQuery,
+    queue_counts,
+    status_condition,
+    thread_states,
+)
 from civility.store import (
     Article,
     Author,
@@ -89,7 +96,9 @@ class QueueItem:
     article_external_id: str
     parent_text: str | None
     author_name: str | None
-    author_banned: bool
+    author_status: str
+    """The author's standing (``active``, ``banned``, ...); empty without a known author."""
+    author_external_id: str | None = None
     author_approved: int = 0
     author_rejected: int = 0
     thread_alert: bool = False
@@ -176,20 +185,21 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
             .where(
                 Article.id.in_(
                     select(Comment.article_id).where(
-                        Comment.community_id.in_(allowed), Comment.status == filters.status
+                        Comment.community_id.in_(allowed), status_condition(filters.status)
                     )
                 )
             )
             .order_by(Article.title)
             .limit(200)
         ).all()
-        counted = select(Comment.status, func.count()).where(Comment.community_id.in_(allowed))
-        if filters.article:
-            article_ids = select(Article.id).where(
+        article_ids = (
+            select(Article.id).where(
                 Article.external_id == filters.article, Article.community_id.in_(allowed)
             )
-            counted = counted.where(Comment.article_id.in_(article_ids))
-        counts = {s: int(n) for s, n in session.execute(counted.group_by(Comment.status))}
+            if filters.article
+            else None
+        )
+        counts = queue_counts(session, allowed, article_ids)
     return QueuePage(items, total, filters, [(a, t or a) for a, t in articles], counts)
 
 
@@ -266,6 +276,7 @@ def _items(session: Session, rows: list[tuple[Comment, float]]) -> list[QueueIte
     trails = audit_for(session, ids)
     alerts = thread_states(session, {c.article_id for c in comments})
     items = []
+    now = datetime.now(UTC)
     for comment, priority in rows:
         article = articles[comment.article_id]
         author = authors.get(comment.author_id) if comment.author_id else None
@@ -285,7 +296,8 @@ def _items(session: Session, rows: list[tuple[Comment, float]]) -> list[QueueIte
                 article_external_id=article.external_id,
                 parent_text=parents.get(comment.parent_id) if comment.parent_id else None,
                 author_name=(author.display_name or author.external_id) if author else None,
-                author_banned=bool(author and author.banned),
+                author_external_id=author.external_id if author else None,
+                author_status=standing(author.status, author.until, now) if author else "",
                 author_approved=record.get(CommentStatus.APPROVED.value, 0),
                 author_rejected=record.get(CommentStatus.REJECTED.value, 0),
                 thread_alert=alerts[comment.article_id].alerting,
