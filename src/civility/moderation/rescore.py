@@ -381,7 +381,7 @@ def score_file_on(
     text_column: str = "text",
     workers: int = 2,
     batch_size: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RescoreSummary:
     """``rescore_file``'s work on a running Ray (``bench/rescore.py`` times it alone)."""
     scorer = load_scorer(tier, model_path)
