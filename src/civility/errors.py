@@ -161,6 +161,19 @@ class StoreError(CivilityError, RuntimeError):
     code = "C070"
 
 
+class StoreBusyError(StoreError):
+    """Too many writers are already waiting for SQLite's write lock, or the wait timed out.
+
+    The client did nothing wrong: it is told to retry (503) rather than kept waiting.
+    """
+
+    code = "C071"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("The store is busy; retry later.")
+
+
 class WebhookDestinationError(CivilityError, ValueError):
     """A webhook URL that is not http(s), or whose host resolves to a non-public address."""
 

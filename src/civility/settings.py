@@ -45,6 +45,16 @@ class Settings:
         "SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db "
         "(empty: sqlite:///<data_dir>/civility.db).",
     )
+    sqlite_busy_timeout_ms: int = _setting(
+        5000,
+        "How long a SQLite write waits for the write lock before the request gets 503 with "
+        "Retry-After, in milliseconds.",
+    )
+    sqlite_write_queue: int = _setting(
+        16,
+        "Most writes one server process keeps waiting for SQLite's write lock; more get 503 "
+        "with Retry-After at once.",
+    )
     host: str = _setting("127.0.0.1", "Interface `civility serve` listens on.")
     port: int = _setting(8080, "TCP port `civility serve` listens on.")
     workers: int = _setting(1, "Server processes; each loads the model once.")

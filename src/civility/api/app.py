@@ -31,12 +31,12 @@ from civility import __version__
 from civility.api.batcher import MicroBatcher
 from civility.api.bodies import StorableTextMiddleware
 from civility.api.deps import AppState
-from civility.api.errors import ApiError, error_body, uses_google_envelope
+from civility.api.errors import ApiError, error_body, store_unavailable, uses_google_envelope
 from civility.api.keys import KeyChecker, RateLimiter
 from civility.api.logs import REQUEST_ID_HEADER, log_request, request_id
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
 from civility.api.shedding import LoadSheddingMiddleware
-from civility.errors import CivilityError
+from civility.errors import CivilityError, StoreBusyError
 from civility.moderation.service import ModerationService
 from civility.scoring import LanguageScorers, Scorer, language_table, load_scorer
 from civility.scoring.spans import SpanCache
@@ -264,15 +264,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, ApiError(exc.status, exc.message, "INVALID_REQUEST"))
 
     @app.exception_handler(OperationalError)
-    async def store_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    async def store_down(request: Request, exc: OperationalError) -> JSONResponse:
         # The database is down, unreachable or (SQLite) locked past its timeout: the client
         # did nothing wrong and should retry. The engines hide bound parameters, so the log
         # line carries no comment text.
         log.warning("store unavailable on %s: %s", request.scope["path"], exc.orig)
-        return _error_response(
-            request,
-            ApiError(503, "The store is unavailable; retry later.", headers={"Retry-After": "1"}),
-        )
+        return _error_response(request, store_unavailable())
+
+    @app.exception_handler(StoreBusyError)
+    async def store_busy(request: Request, exc: StoreBusyError) -> JSONResponse:
+        return _error_response(request, store_unavailable(exc.message))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -304,7 +305,7 @@ def create_app(
     opt-in package's when ``noncommercial_models`` is on); each loads on its first comment.
     """
     settings = settings or load_settings()
-    store = store or open_store(settings.resolved_database_url)
+    store = store or open_store(settings.resolved_database_url, settings=settings)
     scorer = scorer or load_scorer(settings.tier, settings.model_path or None)
     if languages is None:
         table = language_table(scorer.labels_, opt_in_enabled=settings.noncommercial_models)

@@ -174,3 +174,8 @@ def rate_limited(limit: int, retry_after: float) -> ApiError:
         ],
         headers={"Retry-After": str(max(1, round(retry_after)))},
     )
+
+
+def store_unavailable(message: str = "The store is unavailable; retry later.") -> ApiError:
+    """503 ``UNAVAILABLE``: the database is down, locked past its timeout, or too busy."""
+    return ApiError(503, message, headers={"Retry-After": "1"})

@@ -31,7 +31,7 @@ from civility.api.deps import (
 )
 from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
-from civility.errors import CivilityError, NotFoundError
+from civility.errors import CivilityError, NotFoundError, StoreBusyError
 from civility.languages import LANGUAGE_TAG
 from civility.moderation import communities
 from civility.moderation.archive import ArchiveComment
@@ -189,6 +189,8 @@ def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a moderation function, turning the errors users cause into HTTP refusals."""
     try:
         return function(*args, **kwargs)
+    except StoreBusyError:
+        raise  # 503 with Retry-After, as every surface answers it
     except CivilityError as exc:
         raise _refusal(exc.status, [exc.message]) from None
 

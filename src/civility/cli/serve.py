@@ -58,7 +58,7 @@ def serve_command(
     log_settings = log_config(settings.log_level, settings.log_format)  # refuse a bad format first
     load_scorer(settings.tier, settings.model_path or None)  # fail here, in one line, if missing
     check_servable(settings.resolved_database_url, settings.workers)
-    store = open_store(settings.resolved_database_url)
+    store = open_store(settings.resolved_database_url, settings=settings)
     if settings.require_key and not list_keys(store):
         key, _ = create_key(store, "first key", scopes=("admin",))
         typer.echo(

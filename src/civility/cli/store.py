@@ -39,4 +39,4 @@ def cli_store(config: Path | None = None, database: str | None = None) -> Store:
     """Open (and migrate) the store the settings name, after saying which it is."""
     settings = load_settings(config, database_url=database)
     announce_store(settings)
-    return open_store(settings.resolved_database_url)
+    return open_store(settings.resolved_database_url, settings=settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,48 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from civility.errors import StoreError
+from civility.errors import StoreBusyError, StoreError
+from civility.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x63697669  # "civi": any constant shared by every Civility process
+
+
+class WriteGate:
+    """One SQLite writer at a time in this process, a bounded queue, and a bounded wait.
+
+    SQLite has one write lock per database. Left to its busy handler, every waiting writer
+    polls the lock with sleeps, in no order, for as long as the busy timeout; under a burst of
+    writes, requests wait tens of seconds and then fail. Here the writers of one process queue
+    on a lock instead, in turn: when ``queue`` are already waiting, or a turn does not come
+    within ``timeout`` seconds, the write is refused at once with ``StoreBusyError`` (503 and
+    ``Retry-After`` over HTTP). Writers in other processes still meet on SQLite's busy timeout.
+    """
+
+    def __init__(self, queue: int, timeout: float) -> None:
+        self.queue = queue
+        self.timeout = timeout
+        self._turn = threading.Lock()
+        self._counts = threading.Lock()
+        self.waiting = 0
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._counts:
+            if self.waiting >= self.queue and self._turn.locked():
+                raise StoreBusyError()
+            self.waiting += 1
+        try:
+            acquired = self._turn.acquire(timeout=self.timeout)
+        finally:
+            with self._counts:
+                self.waiting -= 1
+        if not acquired:
+            raise StoreBusyError()
+        try:
+            yield
+        finally:
+            self._turn.release()
 
 
 @dataclass
@@ -37,9 +76,9 @@ class Store:
     """A migrated database: ``session()`` to read, ``writer()`` to change it.
 
     On SQLite, ``writer()`` transactions start with ``BEGIN IMMEDIATE`` so concurrent writers
-    queue on the busy timeout instead of failing with "database is locked" half-way through;
-    reads stay deferred and never wait for writers (WAL). On PostgreSQL both are ordinary
-    transactions.
+    queue instead of failing with "database is locked" half-way through, and they queue on a
+    bounded ``WriteGate`` that refuses a write it would keep waiting too long; reads stay
+    deferred and never wait for writers (WAL). On PostgreSQL both are ordinary transactions.
     """
 
     url: str
@@ -47,6 +86,7 @@ class Store:
     write_engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    gate: WriteGate | None = None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -57,7 +97,11 @@ class Store:
     @contextlib.contextmanager
     def writer(self) -> Iterator[Session]:
         """A write transaction, committed on success and rolled back on any exception."""
-        with self.write_sessions() as session, session.begin():
+        with contextlib.ExitStack() as stack:
+            if self.gate is not None:
+                stack.enter_context(self.gate.turn())
+            session = stack.enter_context(self.write_sessions())
+            stack.enter_context(session.begin())
             yield session
 
     def dispose(self) -> None:
@@ -76,9 +120,12 @@ def conflict_insert(session: Session, model: type[Any]) -> Any:
     return dialect.insert(model)
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, immediate: bool, settings: Settings) -> Engine:
+    busy_ms = settings.sqlite_busy_timeout_ms
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -89,7 +136,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -99,8 +146,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
-def create_store_engine(url: str) -> tuple[Engine, Engine]:
+def create_store_engine(url: str, settings: Settings | None = None) -> tuple[Engine, Engine]:
     """(read engine, write engine) for ``url``; the same engine twice except on SQLite."""
+    settings = settings or Settings()
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -109,7 +157,10 @@ def create_store_engine(url: str) -> tuple[Engine, Engine]:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
+            return (
+                _sqlite_engine(url, immediate=False, settings=settings),
+                _sqlite_engine(url, immediate=True, settings=settings),
+            )
         # hide_parameters: an error's message and traceback never carry bound values, which
         # hold comment text.
         engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
@@ -174,13 +225,15 @@ def migrate(engine: Engine) -> None:
             command.upgrade(config, "head")
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Store:
+def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = None) -> Store:
     """Connect to ``url``, migrate it to the latest schema and return a ``Store``.
 
     ``url`` is any SQLAlchemy URL: ``sqlite:///var/civility.db`` (the parent directory is
-    created) or ``postgresql+psycopg://user:password@host/db``.
+    created) or ``postgresql+psycopg://user:password@host/db``. ``settings`` give SQLite's
+    busy timeout and write queue (default: the defaults).
     """
-    engine, write_engine = create_store_engine(url)
+    settings = settings or Settings()
+    engine, write_engine = create_store_engine(url, settings)
     try:
         if upgrade:
             migrate(write_engine)
@@ -195,6 +248,9 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
         write_engine=write_engine,
         read_sessions=sessionmaker(engine, expire_on_commit=False),
         write_sessions=sessionmaker(write_engine, expire_on_commit=False),
+        gate=WriteGate(settings.sqlite_write_queue, settings.sqlite_busy_timeout_ms / 1000)
+        if engine.dialect.name == "sqlite"
+        else None,
     )
 
 
