@@ -91,6 +91,11 @@ class Settings:
         "Reader reports (POST /v1/comments/{id}/reports) one reader may file per hour in a "
         "community.",
     )
+    try_it_per_minute: int = _setting(
+        30,
+        "Comments one client address may score per minute on the try-it page at / (which "
+        "needs no key), per server process (0: no limit).",
+    )
     feedback_enabled: bool = _setting(
         True, "Store comments:suggestscore feedback (it feeds per-community calibration)."
     )

@@ -32,7 +32,7 @@ from civility.api.batcher import MicroBatcher
 from civility.api.bodies import StorableTextMiddleware
 from civility.api.deps import AppState
 from civility.api.errors import ApiError, error_body, store_unavailable, uses_google_envelope
-from civility.api.keys import KeyChecker, RateLimiter
+from civility.api.keys import AddressLimiter, KeyChecker, RateLimiter
 from civility.api.logs import REQUEST_ID_HEADER, log_request, request_id
 from civility.api.metrics import ERRORS, LATENCY, REQUESTS
 from civility.api.shedding import LoadSheddingMiddleware
@@ -322,6 +322,7 @@ def create_app(
         languages=languages,
         moderation=ModerationService(store),
         spans=SpanCache(scorer),
+        try_it=AddressLimiter(settings.try_it_per_minute),
     )
 
     @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ from civility.api.errors import (
     rate_limited,
     scope_denied,
 )
-from civility.api.keys import KeyChecker, KeyInfo, RateLimiter
+from civility.api.keys import AddressLimiter, KeyChecker, KeyInfo, RateLimiter
 from civility.languages import ENGLISH
 from civility.moderation.service import ModerationService
 from civility.scoring import LanguageScorers, Scorer
@@ -50,6 +50,8 @@ class AppState:
     """Decisions, the queue and moderators' actions, with the policies and calibrations."""
     spans: SpanCache
     """The moderator pages' highlighted words."""
+    try_it: AddressLimiter
+    """The try-it page's requests per address (it needs no key)."""
     batchers: dict[str, MicroBatcher] = field(default_factory=dict)
 
     def language_batcher(self, language: str) -> MicroBatcher:

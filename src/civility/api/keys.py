@@ -16,6 +16,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -228,3 +229,41 @@ def request_cost(characters: int, tier: str, spans: bool = False) -> int:
     """
     length = max(1, -(-characters // COST_CHARACTERS))
     return length * TIER_COST.get(tier, 1) * (SPANS_COST if spans else 1)
+
+
+class AddressLimiter:
+    """Requests per minute per client address, for pages that need no key (the try-it page).
+
+    Counted in this process's memory, in fixed one-minute windows: a count lost on restart
+    costs nothing, and charging the store would make every anonymous request a write. At most
+    ``max_addresses`` are remembered, the least recently seen forgotten first, so a flood of
+    addresses cannot grow memory. With several workers each counts apart (the limit is per
+    process).
+    """
+
+    def __init__(
+        self, per_minute: int, max_addresses: int = 10_000, window_s: float = WINDOW_SECONDS
+    ) -> None:
+        self.per_minute = per_minute
+        self.max_addresses = max_addresses
+        self.window_s = window_s
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def acquire(self, address: str, now: float | None = None) -> float:
+        """0.0 if ``address`` may make a request now, else the seconds until it may."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            start, used = self._windows.pop(address, (now, 0))
+            if now - start >= self.window_s:
+                start, used = now, 0
+            allowed = used < self.per_minute
+            self._windows[address] = (start, used + 1 if allowed else used)
+            while len(self._windows) > self.max_addresses:
+                self._windows.popitem(last=False)
+        return 0.0 if allowed else start + self.window_s - now
+
+    def __len__(self) -> int:
+        return len(self._windows)

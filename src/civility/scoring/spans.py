@@ -98,18 +98,26 @@ class SpanCache:
 
     Span scoring costs a model call per text, and the moderators' queue is reloaded after every
     decision with mostly the same comments on it. A server keeps one (``AppState.spans``), so
-    the cache lives and dies with the app and its scorer.
+    the cache lives and dies with the app and its scorer. Its memory is bounded: at most
+    ``size`` entries, and texts longer than ``max_text_chars`` (rare in comment sections, and
+    the costliest to keep) are scored each time instead of kept.
     """
 
-    def __init__(self, scorer: Scorer, size: int = 4096) -> None:
+    def __init__(self, scorer: Scorer, size: int = 4096, max_text_chars: int = 2000) -> None:
         self.scorer = scorer
         self.size = size
+        self.max_text_chars = max_text_chars
         self._found: OrderedDict[tuple[str, tuple[str, ...]], dict[str, list[Span]]]
         self._found = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._found)
+
     def spans(self, text: str, attributes: Sequence[str]) -> dict[str, list[Span]]:
         """``scorer.spans(text, attributes)``, computed once per text and attributes."""
+        if len(text) > self.max_text_chars:
+            return self.scorer.spans(text, list(attributes))
         key = (text, tuple(attributes))
         with self._lock:
             if key in self._found:

@@ -11,6 +11,7 @@ ingest API's ``POST /v1/comments/{id}/decisions`` does.
 
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Coroutine
@@ -186,8 +187,21 @@ def try_it_page(request: Request) -> Response:
 
 @router.post("/")
 def try_it(request: Request, text: Annotated[str, Form()] = "") -> Response:
-    """Score a pasted comment with its language's model; nothing is stored."""
+    """Score a pasted comment with its language's model; nothing is stored or cached.
+
+    Anyone may use this page without a key, so each address is held to
+    ``try_it_per_minute`` comments.
+    """
     state = _state(request)
+    wait = state.try_it.acquire(request.client.host if request.client else "?")
+    if wait:
+        seconds = math.ceil(wait)
+        message = f"Too many comments from your address. Try again in {seconds} seconds."
+        response = _render(
+            request, "try.html", {"text": text, "result": None, "error": message}, 429
+        )
+        response.headers["retry-after"] = str(seconds)
+        return response
     try:
         check_text(text)
     except CivilityError as exc:
