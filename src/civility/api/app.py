@@ -53,7 +53,7 @@ ROUTER_MODULES = (
     "civility.api.discovery",
     "civility.api.ops",
     "civility.api.ingest",
-    "civility.web",
+    "civility.web.routes",
 )
 """Modules whose ``router`` is included; one that does not exist (yet) is skipped."""
 

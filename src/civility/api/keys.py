@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import case, or_, select, text
 
+from civility.api.scopes import DEFAULT_SCOPES, SCOPES
 from civility.errors import ApiKeyNotFoundError, InvalidParameterError
 from civility.store import ApiKey, RateWindow, Store, conflict_insert
 
@@ -30,15 +31,6 @@ KEY_PREFIX = "civ_"
 PREFIX_LENGTH = 12
 CACHE_SECONDS = 1.0
 WINDOW_SECONDS = 60.0
-
-SCOPES = {
-    "score": "the Perspective API: comments:analyze, comments:suggestscore, /batch",
-    "ingest": "submit comments and read their decisions",
-    "moderate": "the queue, decisions (as a moderator of the community) and authors",
-    "admin": "everything: communities, policies, webhooks, and every other scope",
-}
-"""Scope name -> what it allows. ``admin`` includes every other scope."""
-DEFAULT_SCOPES = ("score",)
 
 
 def hash_key(key: str) -> str:

@@ -7,18 +7,15 @@ before either; each is moderated by its own policy, or by the default policy unt
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from civility.cli.store import ConfigOption, DatabaseOption, cli_store
 from civility.errors import InputFileError
-from civility.moderation.communities import (
-    CommunityInfo,
-    clear_policy,
-    list_communities,
-    put_community,
-)
+
+if TYPE_CHECKING:
+    from civility.moderation.communities import CommunityInfo
 
 communities_app = typer.Typer(
     help="Create communities (sites or sections) and set the policy each is moderated by.",
@@ -60,6 +57,8 @@ def create_command(
     database: DatabaseOption = None,
 ) -> None:
     """Create a community; without --policy it is moderated by the default policy."""
+    from civility.moderation.communities import put_community
+
     text = _policy_text(policy) if policy is not None else None
     store = cli_store(config, database)
     info = put_community(store, slug, name, text, language, exclusive=True, where=str(policy))
@@ -69,6 +68,8 @@ def create_command(
 @communities_app.command("list")
 def list_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """List communities, their names and whether each has a policy of its own."""
+    from civility.moderation.communities import list_communities
+
     for info in list_communities(cli_store(config, database)):
         typer.echo(_describe(info))
 
@@ -86,6 +87,8 @@ def set_policy_command(
     database: DatabaseOption = None,
 ) -> None:
     """Moderate a community by POLICY from its next comment on (no restart needed)."""
+    from civility.moderation.communities import clear_policy, put_community
+
     if (policy is None) != default:
         raise typer.BadParameter("Give a policy file or --default (one of them).")
     store = cli_store(config, database)

@@ -10,9 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civility.evaluation.evaluate import evaluate_file
-from civility.scoring import load_scorer
-
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
@@ -38,6 +35,9 @@ def evaluate_command(
     identity_hate) or Perspective's (TOXICITY, IDENTITY_ATTACK, ...); -1 or empty = unscored.
     With --bias: subgroup, BPSN and BNSP AUC per identity (same as ``civility bias``).
     """
+    from civility.evaluation.evaluate import evaluate_file
+    from civility.scoring import load_scorer
+
     if bias:
         from civility.cli.fairness import bias_command
 
@@ -116,6 +116,8 @@ def eval_report_command(
     run; training changes are chosen by it (docs/experiments.md).
     """
     from rich.console import Console as RichConsole
+
+    from civility.scoring import load_scorer
 
     log = RichConsole(stderr=True).log
     if docs is not None:

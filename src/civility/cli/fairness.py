@@ -15,17 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civility.data.files import atomic_output, iter_records, text_column
 from civility.errors import InputFileError
-from civility.evaluation.fairness import (
-    BIAS_SETS,
-    evaluate_bias,
-    evaluate_reliability,
-    validation_set,
-)
-from civility.evaluation.functional import DEFAULT_THRESHOLD, load_suite, run_suite
-from civility.evaluation.robustness import run_robustness
-from civility.scoring import load_scorer
 
 TierOption = Annotated[str, typer.Option(help="Model tier: fast, accurate or ensemble.")]
 ModelOption = Annotated[
@@ -45,6 +35,8 @@ def _fmt(value: object) -> str:
 
 
 def _write_json(path: Path | None, report: dict[str, object]) -> None:
+    from civility.data.files import atomic_output
+
     if path is not None:
         with atomic_output(path) as out:
             out.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -53,7 +45,11 @@ def _write_json(path: Path | None, report: dict[str, object]) -> None:
 def bias_command(
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", help=f"Identity set(s) to use: {', '.join(BIAS_SETS)}."),
+        typer.Option(
+            "--data",
+            help="Identity set(s) to use: templates (sentence templates) or real (validation "
+            "comments that name a target). Default: both.",
+        ),
     ] = None,
     attribute: Annotated[str, typer.Option(help="Attribute whose scores are ranked.")] = "TOXICITY",
     tier: TierOption = "fast",
@@ -61,6 +57,9 @@ def bias_command(
     json_path: JsonOption = None,
 ) -> None:
     """Identity-term bias: subgroup, BPSN and BNSP AUC per identity, and the final bias score."""
+    from civility.evaluation.fairness import BIAS_SETS, evaluate_bias
+    from civility.scoring import load_scorer
+
     report = evaluate_bias(load_scorer(tier, model), data or BIAS_SETS, attribute)
     console = Console()
     for name in data or BIAS_SETS:
@@ -94,15 +93,21 @@ def functional_command(
             "templates) or a JSONL file of behaviour, text, attribute, label."
         ),
     ] = "functional",
-    threshold: Annotated[float, typer.Option(help="Score at which a case counts as flagged.")] = (
-        DEFAULT_THRESHOLD
-    ),
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Score at which a case counts as flagged (default: Perspective's)."),
+    ] = None,
     failures: Annotated[bool, typer.Option("--failures", help="List every failed case.")] = False,
     tier: TierOption = "fast",
     model: ModelOption = None,
     json_path: JsonOption = None,
 ) -> None:
     """Accuracy per behaviour on our functional suite (identity mentions, negation, threats...)."""
+    from civility.evaluation.functional import DEFAULT_THRESHOLD, load_suite, run_suite
+    from civility.scoring import load_scorer
+
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
     report = run_suite(load_scorer(tier, model), load_suite(suite), threshold)
     table = Table(title=f"{suite} suite at threshold {threshold} ({report['model']})")
     for column in ("behaviour", "attribute", "expected", "cases", "accuracy"):
@@ -133,6 +138,8 @@ def functional_command(
 
 
 def _read_labelled(path: Path, attribute: str) -> tuple[list[str], list[float]]:
+    from civility.data.files import iter_records, text_column
+
     texts, labels, column = [], [], None
     for number, record in enumerate(iter_records(path), start=1):
         column = column or text_column(record, path)
@@ -164,6 +171,10 @@ def robustness_command(
     json_path: JsonOption = None,
 ) -> None:
     """ROC-AUC and recall before and after each obfuscation of the toxic validation texts."""
+    from civility.evaluation.fairness import validation_set
+    from civility.evaluation.robustness import run_robustness
+    from civility.scoring import load_scorer
+
     scorer = load_scorer(tier, model)
     if input_path is not None:
         texts, labels = _read_labelled(input_path, attribute)
@@ -211,6 +222,9 @@ def reliability_command(
     json_path: JsonOption = None,
 ) -> None:
     """Reliability diagram per attribute on the validation split (PNG), with calibration error."""
+    from civility.evaluation.fairness import evaluate_reliability
+    from civility.scoring import load_scorer
+
     report = evaluate_reliability(load_scorer(tier, model), output_dir, sources, bins)
     for attribute, ece in report["ece"].items():
         typer.echo(f"{attribute}\tECE {ece:.4f}\tn={report['n'][attribute]}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from civility.api.keys import DEFAULT_SCOPES, SCOPES, create_key, list_keys, revoke_key
+from civility.api.scopes import DEFAULT_SCOPES, SCOPES
 from civility.cli.store import ConfigOption, DatabaseOption
 from civility.cli.store import cli_store as _store
 
@@ -36,6 +36,8 @@ def create_command(
     database: DatabaseOption = None,
 ) -> None:
     """Create a key and print it. It is shown only now: the store keeps its hash."""
+    from civility.api.keys import create_key
+
     key, info = create_key(
         _store(config, database), name, rate_limit, scope or DEFAULT_SCOPES, community or None
     )
@@ -50,6 +52,8 @@ def create_command(
 @keys_app.command("list")
 def list_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """List keys by prefix: name, limit, scopes, communities, state (keys are not stored)."""
+    from civility.api.keys import list_keys
+
     for info in list_keys(_store(config, database)):
         state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
         limit = f"{info.rate_limit}/min" if info.rate_limit is not None else "default"
@@ -68,6 +72,8 @@ def revoke_command(
     database: DatabaseOption = None,
 ) -> None:
     """Revoke a key; servers refuse it within seconds."""
+    from civility.api.keys import revoke_key
+
     info = revoke_key(_store(config, database), prefix)
     typer.echo(f"Revoked {info.prefix} ({info.name}).")
 

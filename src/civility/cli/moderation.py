@@ -8,21 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
 from civility.cli.store import DatabaseOption, cli_store
-from civility.moderation.archive import iter_archive
-from civility.moderation.communities import require_community
-from civility.moderation.ingest import DEFAULT_COMMUNITY
-from civility.moderation.policy import load_policy
-from civility.moderation.replay import replay
-from civility.scoring import load_scorer
-
-if TYPE_CHECKING:
-    pass
 
 policy_app = typer.Typer(help="Check and dry-run moderation policies.", no_args_is_help=True)
 
@@ -44,6 +34,13 @@ def policy_test_command(
 
     Nothing is stored: this is the dry run to do before a policy goes live.
     """
+    from tqdm import tqdm
+
+    from civility.moderation.archive import iter_archive
+    from civility.moderation.policy import load_policy
+    from civility.moderation.replay import replay
+    from civility.scoring import load_scorer
+
     loaded = load_policy(policy)
     scorer = load_scorer(tier, model)
     with tqdm(desc="replaying", unit=" comments", disable=as_json) as bar:
@@ -72,8 +69,9 @@ def policy_test_command(
 def import_command(
     archive: Annotated[Path, typer.Argument(help="JSONL, CSV or Disqus XML archive to import.")],
     community: Annotated[
-        str, typer.Option(help="Community (site or section) to import into.")
-    ] = DEFAULT_COMMUNITY,
+        str | None,
+        typer.Option(help="Community (site or section) to import into (default: the default one)."),
+    ] = None,
     create_community: Annotated[
         bool,
         typer.Option(
@@ -94,8 +92,15 @@ def import_command(
     A community other than the default one must exist ('civility communities create'), so a
     misspelt --community is refused rather than filled.
     """
-    from civility.moderation.service import ModerationService
+    from tqdm import tqdm
 
+    from civility.moderation.archive import iter_archive
+    from civility.moderation.communities import require_community
+    from civility.moderation.ingest import DEFAULT_COMMUNITY
+    from civility.moderation.service import ModerationService
+    from civility.scoring import load_scorer
+
+    community = community or DEFAULT_COMMUNITY
     store = cli_store(database=database)
     try:
         if not (create_community or community == DEFAULT_COMMUNITY):

@@ -8,19 +8,15 @@ history and the process list.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from civility.cli.store import ConfigOption, DatabaseOption
 from civility.cli.store import cli_store as _store
-from civility.web.accounts import (
-    ModeratorInfo,
-    assign,
-    create_moderator,
-    list_moderators,
-    set_password,
-)
+
+if TYPE_CHECKING:
+    from civility.web.accounts import ModeratorInfo
 
 moderators_app = typer.Typer(
     help="Create moderator accounts, assign them to communities, change passwords.",
@@ -63,6 +59,8 @@ def create_command(
     database: DatabaseOption = None,
 ) -> None:
     """Create a moderator account (the password is hashed with Argon2id)."""
+    from civility.web.accounts import create_moderator
+
     store = _store(config, database)
     info = create_moderator(
         store,
@@ -78,6 +76,8 @@ def create_command(
 @moderators_app.command("list")
 def list_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """List moderators and the communities each may act on."""
+    from civility.web.accounts import list_moderators
+
     for info in list_moderators(_store(config, database)):
         typer.echo(_describe(info))
 
@@ -93,6 +93,8 @@ def assign_command(
     database: DatabaseOption = None,
 ) -> None:
     """Let a moderator act on more communities (or, with --remove, fewer)."""
+    from civility.web.accounts import assign
+
     info = assign(_store(config, database), username, communities, remove=remove)
     typer.echo(_describe(info))
 
@@ -105,6 +107,8 @@ def passwd_command(
     database: DatabaseOption = None,
 ) -> None:
     """Set a new password; the moderator's open sessions end."""
+    from civility.web.accounts import set_password
+
     store = _store(config, database)
     info = set_password(store, username, _password(password_stdin))
     typer.echo(f"Changed the password of {info.username}; their sessions have ended.")

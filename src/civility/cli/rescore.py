@@ -6,12 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
-from tqdm import tqdm
 
-from civility.moderation.rescore import rescore_file, rescore_store
 from civility.settings import load_settings
-from civility.store import Comment, open_store
 
 
 def rescore_command(
@@ -53,6 +49,12 @@ def rescore_command(
     after an interruption and it scores only what is left. Prints how the new model's scores
     differ from those of the version most stored scores come from.
     """
+    from sqlalchemy import func, select
+    from tqdm import tqdm
+
+    from civility.moderation.rescore import rescore_file, rescore_store
+    from civility.store import Comment, open_store
+
     model_path = str(model) if model is not None else None
     if input_path is not None:
         if output_path is None:

@@ -8,16 +8,16 @@ from collections import Counter
 from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from tqdm import tqdm
 
-from civility.data.files import atomic_output, iter_records, text_column
 from civility.errors import InputFileError
 from civility.languages import language_name, normalize_language
-from civility.scoring import LanguageScorers, check_text, language_table, load_scorer
 from civility.settings import load_settings
+
+if TYPE_CHECKING:
+    from civility.scoring import LanguageScorers
 
 BATCH_SIZE = 512
 
@@ -62,6 +62,9 @@ def score_command(
     served in that language; "scored_language" says which. Comments no model serves keep empty
     scores, and the summary counts them.
     """
+    from civility.data.files import atomic_output
+    from civility.scoring import LanguageScorers, check_text, language_table, load_scorer
+
     english = load_scorer(tier, model)
     opt_in = load_settings().noncommercial_models
     languages = LanguageScorers(english, language_table(english.labels_, opt_in_enabled=opt_in))
@@ -101,6 +104,10 @@ def score_file(
     declared: list[str] | None = None,
 ) -> tuple[int, Counter[str]]:
     """Score ``input_path`` into ``out`` batch by batch: (number scored, languages unserved)."""
+    from tqdm import tqdm
+
+    from civility.data.files import iter_records, text_column
+
     records = iter_records(input_path)
     column: str | None = None
     count = 0

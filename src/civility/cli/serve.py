@@ -16,12 +16,8 @@ from typing import Annotated
 
 import typer
 
-from civility.api.keys import create_key, list_keys
-from civility.api.logs import log_config
 from civility.cli.store import announce_store
-from civility.scoring import load_scorer
 from civility.settings import SETTINGS, Settings, env_name, load_settings
-from civility.store import check_servable, open_store
 
 
 def serve_command(
@@ -47,6 +43,11 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the API until interrupted."""
+    from civility.api.keys import create_key, list_keys
+    from civility.api.logs import log_config
+    from civility.scoring import load_scorer
+    from civility.store import check_servable, open_store
+
     settings = load_settings(
         config,
         host=host,

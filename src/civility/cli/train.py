@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civility.data import default_sources, load_corpus, summarize
-from civility.data.sources import languages
 from civility.errors import ConfigError, UnknownNameError
 
 data_app = typer.Typer(help="Inspect the training data.", no_args_is_help=True)
@@ -18,6 +16,9 @@ console = Console(stderr=True)
 
 
 def _sources(sources: list[str] | None, licence: str, language: str = "en") -> list[str]:
+    from civility.data import default_sources
+    from civility.data.sources import languages
+
     if licence not in ("A", "AB"):
         raise ConfigError(f"--licence must be A or AB. Got {licence!r}.")
     if language != "all" and language not in languages():
@@ -81,6 +82,8 @@ def summary_command(
     ] = "en",
 ) -> None:
     """Per attribute and source: positives / negatives / missing labels."""
+    from civility.data import load_corpus, summarize
+
     corpus = load_corpus(
         _sources(source, licence, language),
         limit_per_source=limit,
@@ -185,6 +188,8 @@ def train_command(
     class-A sets for the default package and, with --licence AB, one from its class-A and
     class-B sets for the opt-in package.
     """
+    from civility.data import load_corpus
+
     if language:
         _sources(None, licence)
         train_languages_command(
@@ -243,6 +248,7 @@ def train_languages_command(
     """Every (language, package) artifact asked for, one after the other, with a progress bar."""
     from tqdm import tqdm
 
+    from civility.data.sources import languages
     from civility.evaluation.report import render_language_card
     from civility.training.languages import (
         LanguageConfig,

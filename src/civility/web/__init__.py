@@ -1,9 +1,6 @@
 """The moderator pages and the "try it" page, served by ``civility serve`` with the API.
 
-``router`` is included by ``civility.api.create_app`` (see ``ROUTER_MODULES``); the pages read
-the same store and scorer as the API and decide comments through the same service functions.
+``civility.web.routes.router`` is included by ``civility.api.create_app`` (see
+``ROUTER_MODULES``); the pages read the same store and scorer as the API and decide comments
+through the same service functions.
 """
-
-from civility.web.routes import router
-
-__all__ = ["router"]
