@@ -50,6 +50,12 @@ class Settings:
         "How long a SQLite write waits for the write lock before the request gets 503 with "
         "Retry-After, in milliseconds.",
     )
+    sqlite_synchronous: str = _setting(
+        "normal",
+        "SQLite's synchronous level: normal (acknowledged writes survive a crash of the server "
+        "process, not a power loss or OS crash) or full (they survive those too, at a cost per "
+        "write); docs/store.md.",
+    )
     sqlite_write_queue: int = _setting(
         16,
         "Most writes one server process keeps waiting for SQLite's write lock; more get 503 "

@@ -14,7 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from civility.errors import StoreError
+from civility.errors import ConfigError, StoreError
+from civility.settings import Settings
 from civility.store import (
     ApiKey,
     Article,
@@ -86,6 +87,22 @@ def test_sqlite_store_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert (tmp_path / "new" / "dir" / "c.db").exists()
     store.dispose()
+
+
+@pytest.mark.parametrize(("level", "pragma"), [("normal", 1), ("full", 2), ("FULL", 2)])
+def test_sqlite_synchronous_is_a_setting(tmp_path: Path, level: str, pragma: int) -> None:
+    store = open_store(
+        f"sqlite:///{tmp_path / 'c.db'}", settings=Settings(sqlite_synchronous=level)
+    )
+    for engine in (store.engine, store.write_engine):
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+    store.dispose()
+
+
+def test_an_unknown_synchronous_level_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'sqlite_synchronous' has value 'off'\. Must be one of"):
+        open_store(f"sqlite:///{tmp_path / 'c.db'}", settings=Settings(sqlite_synchronous="off"))
 
 
 def test_threads_link_parents_replies_and_articles(store: Store) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from civility.errors import StoreBusyError, StoreError
+from civility.errors import ConfigError, StoreBusyError, StoreError
 from civility.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -120,8 +120,18 @@ def conflict_insert(session: Session, model: type[Any]) -> Any:
     return dialect.insert(model)
 
 
+SYNCHRONOUS_LEVELS = ("normal", "full")
+"""SQLite's ``synchronous`` levels a store may use (``off`` could corrupt it on a crash)."""
+
+
 def _sqlite_engine(url: str, immediate: bool, settings: Settings) -> Engine:
     busy_ms = settings.sqlite_busy_timeout_ms
+    synchronous = settings.sqlite_synchronous.strip().lower()
+    if synchronous not in SYNCHRONOUS_LEVELS:
+        raise ConfigError(
+            f"Setting 'sqlite_synchronous' has value {settings.sqlite_synchronous!r}. "
+            f"Must be one of: {', '.join(SYNCHRONOUS_LEVELS)}."
+        )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
@@ -134,7 +144,7 @@ def _sqlite_engine(url: str, immediate: bool, settings: Settings) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+        cursor.execute(f"PRAGMA synchronous={synchronous}")  # docs/store.md: what each survives
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
