@@ -89,6 +89,11 @@ class Settings:
     require_key: bool = _setting(
         True, "Refuse API requests without a valid key (?key= or x-goog-api-key)."
     )
+    metrics_require_key: bool = _setting(
+        False,
+        "Refuse /metrics without a valid API key (?key= or x-goog-api-key), for servers whose "
+        "port is reachable by more than the metrics scraper.",
+    )
     rate_limit_per_minute: int = _setting(
         600, "Default requests per minute per API key (a key's own limit overrides it; 0: none)."
     )

@@ -162,6 +162,18 @@ def test_metrics_count_requests_latency_and_scores(client: TestClient, api_key: 
     assert "civility_model_batch_size_count" in text
 
 
+def test_metrics_may_require_a_key(make_client, api_key: str) -> None:  # type: ignore[no-untyped-def]
+    assert make_client().get("/metrics").status_code == 200  # open by default, as before
+    guarded = make_client(metrics_require_key=True, require_key=False)
+    refused = guarded.get("/metrics")
+    assert refused.status_code == 403
+    assert refused.json()["reason"] == "API_KEY_MISSING"
+    assert "civility_http_requests_total" not in refused.text
+    assert guarded.get("/metrics", params={"key": "civ_not_a_key"}).status_code == 400
+    allowed = guarded.get("/metrics", headers={"x-goog-api-key": api_key})
+    assert allowed.status_code == 200 and "civility_http_requests_total" in allowed.text
+
+
 def test_openapi_describes_the_perspective_methods(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     analyze = spec["paths"]["/v1alpha1/comments:analyze"]["post"]

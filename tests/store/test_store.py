@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import threading
@@ -87,6 +89,20 @@ def test_sqlite_store_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert (tmp_path / "new" / "dir" / "c.db").exists()
     store.dispose()
+
+
+def test_sqlite_files_are_private_to_their_owner(tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+        with store.writer() as session:
+            session.add(Community(slug="news", name="News"))
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        store.dispose()
+    finally:
+        os.umask(previous)
+    assert {"c.db", "c.db-wal", "c.db-shm", "c.db.lock"} <= set(files)
+    assert files == dict.fromkeys(files, 0o600), files
 
 
 @pytest.mark.parametrize(("level", "pragma"), [("normal", 1), ("full", 2), ("FULL", 2)])

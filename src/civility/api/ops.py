@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from civility.api.deps import StateDep
+from civility.api.deps import StateDep, request_key, require_api_key
+from civility.api.errors import key_missing
 from civility.api.metrics import render
 
 router = APIRouter(tags=["Operations"])
@@ -42,6 +43,11 @@ async def health(state: StateDep) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
+async def metrics(request: Request, state: StateDep) -> Response:
+    """Open to anyone who reaches the port, or with ``metrics_require_key`` to a valid key."""
+    if state.settings.metrics_require_key:
+        if request_key(request) is None:
+            raise key_missing()
+        await require_api_key(request)
     payload, content_type = render()
     return Response(payload, media_type=content_type)

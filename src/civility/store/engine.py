@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -156,6 +157,21 @@ def _sqlite_engine(url: str, immediate: bool, settings: Settings) -> Engine:
     return engine
 
 
+def _create_private(database: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), whatever the umask.
+
+    It holds comment text and moderators' password hashes. SQLite gives the WAL and
+    shared-memory files it creates next to it the database file's permissions.
+    """
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
 def create_store_engine(url: str, settings: Settings | None = None) -> tuple[Engine, Engine]:
     """(read engine, write engine) for ``url``; the same engine twice except on SQLite."""
     settings = settings or Settings()
@@ -165,8 +181,11 @@ def create_store_engine(url: str, settings: Settings | None = None) -> tuple[Eng
         raise StoreError(f"Database URL {url!r} is not a valid SQLAlchemy URL.") from None
     try:
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            in_memory = (
+                parsed.database in {None, "", ":memory:"} or parsed.query.get("mode") == "memory"
+            )
+            if not in_memory:
+                _create_private(Path(str(parsed.database)))
             return (
                 _sqlite_engine(url, immediate=False, settings=settings),
                 _sqlite_engine(url, immediate=True, settings=settings),
@@ -207,7 +226,7 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.lock", "a+") as handle:
+    with os.fdopen(os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
