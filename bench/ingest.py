@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import IngestOptions, ingest
 from civility.moderation.policies import PolicyCache
-from civility.scoring import FastScorer, Scorer, load_scorer
+from civility.scoring import FastScorer, LanguageScorers, Scorer, language_table, load_scorer
 from civility.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,9 +96,10 @@ def run(url: str, model: Scorer, n: int, batch: int) -> tuple[float, float]:
     data = comments(n)
     policies = PolicyCache()
     options = IngestOptions(create_articles=True, create_community=True)
+    languages = LanguageScorers(model, language_table(model.labels_))
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(0, n, batch):
-        ingest(store, model, data[i : i + batch], "bench", policies, options)
+        ingest(store, languages, data[i : i + batch], "bench", policies, options)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     store.dispose()
     return n / elapsed, n / cpu

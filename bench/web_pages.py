@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from civility.api import create_app
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import IngestOptions, ingest
-from civility.scoring import load_scorer
+from civility.scoring import LanguageScorers, language_table, load_scorer
 from civility.settings import Settings
 from civility.store import Community, open_store
 from civility.web.accounts import create_moderator
@@ -76,8 +76,9 @@ def main() -> None:
             for i in range(args.held)
         ]
         options = IngestOptions(create_articles=True)
+        languages = LanguageScorers(scorer, language_table(scorer.labels_))
         for start in range(0, len(comments), 500):
-            ingest(store, scorer, comments[start : start + 500], "news", options=options)
+            ingest(store, languages, comments[start : start + 500], "news", options=options)
         create_moderator(store, "bench", "a long bench password", ["news"])
         app = create_app(Settings(data_dir=tmp, require_key=False), store=store, scorer=scorer)
         with TestClient(app, base_url="https://bench") as client:

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from civility.attributes import ATTRIBUTE_NAMES
-from civility.scoring import FastScorer, Scorer
+from civility.languages import DEFAULT_PACKAGE, ENGLISH, LanguageModel, LanguageTable
+from civility.scoring import FastScorer, LanguageScorers, Scorer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -42,6 +43,12 @@ def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         for name in ("CIVILITY_DATABASE_URL", "CIVILITY_CONFIG"):
             patch.delenv(name, raising=False)
         yield
+
+
+def english_only(scorer: Scorer) -> LanguageScorers:
+    """Languages as an installation with no other language's model has them."""
+    english = LanguageModel(ENGLISH, None, DEFAULT_PACKAGE, tuple(scorer.labels_))
+    return LanguageScorers(scorer, LanguageTable({ENGLISH: english}))
 
 
 class RecordingScorer:

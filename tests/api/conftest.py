@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 
 from civility.api import create_app
 from civility.api.keys import create_key
-from civility.languages import DEFAULT_PACKAGE, ENGLISH, LanguageModel, LanguageTable
 from civility.scoring import FastScorer, LanguageScorers
 from civility.settings import Settings
 from civility.store import Store, open_store
+from tests.conftest import english_only
 
 INSULT = "you are a stupid idiot"
 FRIENDLY = "Thank you for this thoughtful article, I learned a lot."
@@ -64,12 +64,6 @@ def make_client(api_store: Store, tiny_scorer: FastScorer, settings: Settings) -
     yield make
     for client in clients:
         client.__exit__(None, None, None)
-
-
-def english_only(scorer: FastScorer) -> LanguageScorers:
-    """Languages as an installation with no other language's model has them."""
-    english = LanguageModel(ENGLISH, None, DEFAULT_PACKAGE, tuple(scorer.labels_))
-    return LanguageScorers(scorer, LanguageTable({ENGLISH: english}))
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ from civility.moderation.ingest import IngestOptions, ingest  # noqa: E402
 from civility.scoring import FastScorer  # noqa: E402
 from civility.settings import Settings  # noqa: E402
 from civility.store import Moderator, Store  # noqa: E402
+from tests.conftest import english_only  # noqa: E402
 from tests.store.conftest import store, store_url  # noqa: E402, F401
 
 
@@ -111,4 +112,6 @@ def submit(store: Store, scorer: FastScorer, rows: list[dict[str, str]], **kwarg
     from civility.moderation.archive import from_record
 
     comments: list[ArchiveComment] = [from_record(r, i, "test") for i, r in enumerate(rows, 1)]
-    return ingest(store, scorer, comments, options=IngestOptions(create_articles=True), **kwargs)  # type: ignore[arg-type]
+    return ingest(
+        store, english_only(scorer), comments, options=IngestOptions(create_articles=True), **kwargs
+    )  # type: ignore[arg-type]

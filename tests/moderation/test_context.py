@@ -22,6 +22,7 @@ from civility.moderation.queue import comment_record
 from civility.moderation.replay import replay
 from civility.scoring import Span
 from civility.store import Community, Store
+from tests.conftest import english_only
 
 POLICY = """
 name = "context"
@@ -80,7 +81,9 @@ def community(store: Store) -> Store:
 
 
 def _ingest(store: Store, scorer: TwoWordScorer, comments: list[ArchiveComment]) -> list:
-    return ingest(store, scorer, comments, "news", options=IngestOptions(create_articles=True))
+    return ingest(
+        store, english_only(scorer), comments, "news", options=IngestOptions(create_articles=True)
+    )
 
 
 def test_short_reply_is_held_for_what_it_means_under_its_parent(community: Store) -> None:
@@ -121,7 +124,7 @@ def test_without_a_context_rule_the_reply_is_decided_on_its_own_scores(store: St
     scorer = TwoWordScorer()
     _, reply = ingest(
         store,
-        scorer,
+        english_only(scorer),
         [_comment("q", QUESTION), _comment("r", "They are vermin", "q")],
         options=IngestOptions(create_articles=True),
     )
@@ -138,7 +141,7 @@ def test_policy_dry_run_reads_replies_in_context_too() -> None:
         _comment("x", "Unrelated top-level comment about the bridge budget."),
         _comment("r", "They are vermin", "q"),
     ]
-    result = replay(parse_policy(POLICY), comments, TwoWordScorer(), batch_size=1)
+    result = replay(parse_policy(POLICY), comments, english_only(TwoWordScorer()), batch_size=1)
     assert result.rules["attack-in-context"] == 1 and result.actions["hold"] == 1
 
 

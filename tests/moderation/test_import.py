@@ -13,6 +13,7 @@ from civility.moderation.archive import iter_archive
 from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Comment, Store, open_store
+from tests.conftest import english_only
 
 
 def test_import_rebuilds_threads_and_resumes(
@@ -20,9 +21,13 @@ def test_import_rebuilds_threads_and_resumes(
 ) -> None:
     # An interrupted import: only the first 3 posts made it.
     service = ModerationService(store)
-    first = service.import_archive(tiny_scorer, list(iter_archive(disqus_archive))[:3], "site", 2)
+    first = service.import_archive(
+        english_only(tiny_scorer), list(iter_archive(disqus_archive))[:3], "site", 2
+    )
     assert first["imported"] == 3
-    again = service.import_archive(tiny_scorer, iter_archive(disqus_archive), "site", 2)
+    again = service.import_archive(
+        english_only(tiny_scorer), iter_archive(disqus_archive), "site", 2
+    )
     assert (again["imported"], again["skipped"]) == (3, 3)
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 6
@@ -35,7 +40,7 @@ def test_replies_to_missing_parents_are_kept(
     store: Store, tiny_scorer: FastScorer, jsonl_archive: Path
 ) -> None:
     orphans = [c for c in iter_archive(jsonl_archive) if c.comment_id != "c1"]
-    result = ModerationService(store).import_archive(tiny_scorer, orphans, "site")
+    result = ModerationService(store).import_archive(english_only(tiny_scorer), orphans, "site")
     assert result["imported"] == 5
 
 

@@ -9,7 +9,7 @@ from civility.moderation.decide import MAX_SENTENCE_WINDOWS, sentence_windows
 from civility.moderation.ingest import IngestOptions, ingest
 from civility.scoring import load_scorer
 from civility.store import Store
-from tests.conftest import RecordingScorer
+from tests.conftest import RecordingScorer, english_only
 
 CIVIL = (
     "Thank you for this careful reporting on the council budget. I attended the meeting on "
@@ -35,7 +35,7 @@ def test_an_insult_after_430_characters_of_civil_text_is_held(store: Store) -> N
     scorer.calls.clear()
     civil, hidden = ingest(
         store,
-        scorer,
+        english_only(scorer),
         [_comment("c1", CIVIL), _comment("c2", CIVIL + INSULT)],
         options=IngestOptions(create_articles=True),
     )
@@ -60,7 +60,10 @@ def test_short_comments_are_scored_whole_and_long_ones_in_bounded_windows() -> N
 def test_a_comment_never_scores_below_its_whole_text(store: Store, text: str) -> None:
     scorer = load_scorer("fast")
     (decision,) = ingest(
-        store, scorer, [_comment("c", text)], options=IngestOptions(create_articles=True)
+        store,
+        english_only(scorer),
+        [_comment("c", text)],
+        options=IngestOptions(create_articles=True),
     )
     whole = scorer.score([text])[0]
     assert all(decision.scores[a] >= round(whole[a], 4) - 1e-4 for a in whole)

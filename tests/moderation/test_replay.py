@@ -14,6 +14,7 @@ from civility.moderation.policy import parse_policy
 from civility.moderation.replay import replay
 from civility.scoring import FastScorer
 from conftest import RecordingScorer
+from tests.conftest import english_only
 
 POLICY = """\
 name = "test"
@@ -36,7 +37,9 @@ action = "hold"
 
 
 def test_replay_counts_per_rule_with_history(tiny_scorer: FastScorer, jsonl_archive: Path) -> None:
-    result = replay(parse_policy(POLICY), iter_archive(jsonl_archive), tiny_scorer, batch_size=4)
+    result = replay(
+        parse_policy(POLICY), iter_archive(jsonl_archive), english_only(tiny_scorer), batch_size=4
+    )
     assert result.total == 6
     # bob's insult is held; his second comment (another batch) is rejected on his record.
     assert result.rules["toxic"] == 1
@@ -48,7 +51,7 @@ def test_replay_counts_per_rule_with_history(tiny_scorer: FastScorer, jsonl_arch
 
 def test_scorer_is_called_once_per_batch(tiny_scorer: FastScorer, jsonl_archive: Path) -> None:
     scorer = RecordingScorer(tiny_scorer)
-    replay(parse_policy(POLICY), iter_archive(jsonl_archive), scorer, batch_size=4)  # type: ignore[arg-type]
+    replay(parse_policy(POLICY), iter_archive(jsonl_archive), english_only(scorer), batch_size=4)  # type: ignore[arg-type]
     assert scorer.calls == [4, 2]
 
 

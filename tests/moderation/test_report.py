@@ -28,6 +28,7 @@ from civility.moderation.report import (
 from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Community, Moderator, Store, open_store
+from tests.conftest import english_only
 
 POLICY = """
 name = "report-test"
@@ -101,7 +102,13 @@ def _fill(store: Store, scorer: FastScorer) -> None:
     with store.writer() as session:
         session.add(Community(slug="news", name="News", policy=POLICY))
         session.add(Moderator(username="alice", password_hash="x", is_admin=True))
-    ingest(store, scorer, _comments(), "news", options=IngestOptions(create_articles=True))
+    ingest(
+        store,
+        english_only(scorer),
+        _comments(),
+        "news",
+        options=IngestOptions(create_articles=True),
+    )
     # A moderator approves one held comment: the article still counts it as held by the policy.
     ModerationService(store).decide("news", "c0", "approve", "alice")
 

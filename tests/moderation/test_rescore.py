@@ -25,7 +25,7 @@ from civility.moderation.archive import from_record
 from civility.moderation.ingest import IngestOptions, ingest
 from civility.scoring import FastScorer, load_scorer
 from civility.store import Comment, Score, Store, open_store
-from tests.conftest import load_tiny_corpus
+from tests.conftest import english_only, load_tiny_corpus
 
 pytest.importorskip("ray", reason="civility rescore needs the scale extra (Ray)")
 pytestmark = pytest.mark.slow
@@ -52,7 +52,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> t
             for i in range(1000)
         ]
         comments = [from_record(r, i, "test") for i, r in enumerate(records, 1)]
-        ingest(store, old, comments, options=IngestOptions(create_articles=True))
+        ingest(store, english_only(old), comments, options=IngestOptions(create_articles=True))
     store.dispose()
     texts, labels = load_tiny_corpus()
     new = FastScorer(min_df=1, alpha=1e-3, max_iter=200).fit(texts * 2, np.vstack([labels] * 2))

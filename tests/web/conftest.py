@@ -34,6 +34,7 @@ from civility.scoring import FastScorer
 from civility.settings import Settings
 from civility.store import Comment, Community, Store, open_store
 from civility.web.accounts import create_moderator
+from tests.conftest import english_only
 
 PASSWORD = "correct horse battery"
 HOLD_EVERYTHING = """
@@ -73,7 +74,13 @@ def seed_queue(store: Store, scorer: FastScorer, community: str, comments: list)
     with store.writer() as session:
         if session.query(Community).filter_by(slug=community).one_or_none() is None:
             session.add(Community(slug=community, name=community.title(), policy=HOLD_EVERYTHING))
-    ingest(store, scorer, comments, community, options=IngestOptions(create_articles=True))
+    ingest(
+        store,
+        english_only(scorer),
+        comments,
+        community,
+        options=IngestOptions(create_articles=True),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from civility.api.deps import (
 from civility.api.errors import ApiError
 from civility.api.keys import KeyInfo, request_cost
 from civility.errors import CivilityError, NotFoundError, StoreBusyError
-from civility.languages import LANGUAGE_TAG
+from civility.languages import LANGUAGE_TAG, normalize_language
 from civility.moderation import communities
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import DEFAULT_COMMUNITY
@@ -82,6 +82,11 @@ class CommentIn(BaseModel):
     author_name: str | None = Field(default=None, max_length=200)
     created_at: datetime | None = None
     article: ArticleIn | None = None
+    language: str | None = Field(
+        None,
+        pattern=LANGUAGE_TAG,
+        description="The language it is written in (default: the community's, else detected).",
+    )
 
     def to_archive(self) -> ArchiveComment:
         article = self.article or ArticleIn()
@@ -96,6 +101,7 @@ class CommentIn(BaseModel):
             article_url=article.url,
             article_body=article.body,
             author_name=self.author_name,
+            language=normalize_language(self.language) if self.language else None,
         )
 
 
@@ -207,7 +213,7 @@ def submit_comment(body: JsonBody, state: StateDep, key: IngestKey) -> dict[str,
     one = parse(SubmitOne, body)
     check_community(key, one.community)
     _charge_scoring(state, key, [one])
-    [result] = call(state.moderation.ingest, state.scorer, [one.to_archive()], one.community)
+    [result] = call(state.moderation.ingest, state.languages, [one.to_archive()], one.community)
     return {"ok": True, **result.as_dict()}
 
 
@@ -218,7 +224,7 @@ def submit_batch(body: JsonBody, state: StateDep, key: IngestKey) -> dict[str, A
     check_community(key, batch.community)
     _charge_scoring(state, key, batch.comments)
     comments = [c.to_archive() for c in batch.comments]
-    results = call(state.moderation.ingest, state.scorer, comments, batch.community)
+    results = call(state.moderation.ingest, state.languages, comments, batch.community)
     return {"ok": True, "results": [r.as_dict() for r in results]}
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from civility.cli.store import DatabaseOption, cli_store
+
+if TYPE_CHECKING:
+    from civility.scoring import LanguageScorers
 
 policy_app = typer.Typer(help="Check and dry-run moderation policies.", no_args_is_help=True)
 
@@ -20,6 +23,14 @@ TierOption = Annotated[str, typer.Option(help="Model tier: fast, accurate or ens
 ModelOption = Annotated[
     Path | None, typer.Option(help="Model artifact directory (default: the shipped one).")
 ]
+
+
+def _languages(tier: str, model: Path | None) -> LanguageScorers:
+    """English by ``tier``, every other served language by its model, as the server has them."""
+    from civility.scoring import load_languages
+    from civility.settings import load_settings
+
+    return load_languages(tier, model, opt_in_enabled=load_settings().noncommercial_models)
 
 
 @policy_app.command("test")
@@ -39,12 +50,11 @@ def policy_test_command(
     from civility.moderation.archive import iter_archive
     from civility.moderation.policy import load_policy
     from civility.moderation.replay import replay
-    from civility.scoring import load_scorer
 
     loaded = load_policy(policy)
-    scorer = load_scorer(tier, model)
+    languages = _languages(tier, model)
     with tqdm(desc="replaying", unit=" comments", disable=as_json) as bar:
-        result = replay(loaded, iter_archive(archive), scorer, progress=bar.update)
+        result = replay(loaded, iter_archive(archive), languages, progress=bar.update)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -98,17 +108,16 @@ def import_command(
     from civility.moderation.communities import require_community
     from civility.moderation.ingest import DEFAULT_COMMUNITY
     from civility.moderation.service import ModerationService
-    from civility.scoring import load_scorer
 
     community = community or DEFAULT_COMMUNITY
     store = cli_store(database=database)
     try:
         if not (create_community or community == DEFAULT_COMMUNITY):
             require_community(store, community)
-        scorer = load_scorer(tier, model)
+        languages = _languages(tier, model)
         with tqdm(desc="importing", unit=" comments") as bar:
             result = ModerationService(store).import_archive(
-                scorer, iter_archive(archive), community, batch_size, bar.update
+                languages, iter_archive(archive), community, batch_size, bar.update
             )
     finally:
         store.dispose()

@@ -63,11 +63,9 @@ def score_command(
     scores, and the summary counts them.
     """
     from civility.data.files import atomic_output
-    from civility.scoring import LanguageScorers, check_text, language_table, load_scorer
+    from civility.scoring import check_text, load_languages
 
-    english = load_scorer(tier, model)
-    opt_in = load_settings().noncommercial_models
-    languages = LanguageScorers(english, language_table(english.labels_, opt_in_enabled=opt_in))
+    languages = load_languages(tier, model, opt_in_enabled=load_settings().noncommercial_models)
     declared = [normalize_language(language)] if language else []
     if input_path is not None:
         sink: AbstractContextManager[IO[str]] = (

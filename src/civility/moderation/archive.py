@@ -18,6 +18,7 @@ from typing import Any
 
 from civility.data.files import iter_records
 from civility.errors import InputFileError
+from civility.languages import normalize_language
 
 REQUIRED = ("article_id", "comment_id", "text")
 """Fields every archive record needs; ``parent_id``, ``author`` and ``created_at`` may be empty."""
@@ -41,7 +42,8 @@ class ArchiveComment:
     article_body: str | None = None
     author_name: str | None = None
     language: str | None = None
-    """The language it is read in; set when it is ingested (the community's, unless the text
+    """The language it is written in, as its record or request declares it; when it is
+    ingested, the language it was read in (this one, else the community's, unless the text
     clearly says otherwise)."""
     position: int = 0
     """Record number in the file (1-based): where to resume and what to quote in errors."""
@@ -72,6 +74,11 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _language(value: Any) -> str | None:
+    text = _text(value)
+    return normalize_language(text) if text else None
+
+
 def from_record(record: dict[str, Any], position: int, where: str) -> ArchiveComment:
     """Validate one JSONL/CSV record; errors name the file, the record and the field."""
     for name in REQUIRED:
@@ -86,6 +93,7 @@ def from_record(record: dict[str, Any], position: int, where: str) -> ArchiveCom
         created_at=parse_time(record.get("created_at"), f"{where}, record {position}: created_at"),
         article_title=_text(record.get("article_title")),
         article_url=_text(record.get("article_url")),
+        language=_language(record.get("language")),
         position=position,
     )
 

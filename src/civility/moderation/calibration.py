@@ -79,8 +79,10 @@ class Calibration:
         calibrated = np.array(probabilities, dtype=np.float64, copy=True)
         for name, fitted in self.attributes.items():
             if name in self.labels:
-                column = self.labels.index(name)
-                calibrated[:, column] = fitted.apply(calibrated[:, column])
+                column = calibrated[:, self.labels.index(name)]
+                scored = ~np.isnan(column)  # NaN: not served in the comment's language
+                if scored.any():
+                    column[scored] = fitted.apply(column[scored])
         return calibrated
 
     def summary(self) -> dict[str, dict[str, Any]]:

@@ -1,23 +1,28 @@
-"""Scoring and deciding a batch of comments: one model call per batch, then the policy per comment.
+"""Scoring and deciding a batch of comments: one model call per language in the batch, then
+the policy per comment.
 
 This is the one path from text to decision, shared by live ingestion, archive import and
 ``civility policy test``; they differ only in where the history comes from and where the
-decisions go.
+decisions go. Each comment is read by its own language's model, chosen as the Perspective API
+chooses (``civility.scoring.LanguageScorers``); a comment in a language no model here reads is
+held for a person, never scored by the English model.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
 
+from civility.languages import ENGLISH, language_name
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.history import History
 from civility.moderation.policy import Policy
-from civility.scoring import Scorer
+from civility.scoring import UNDETERMINED, LanguageScorers, Scorer, language_of
 
 Calibrate = Callable[[np.ndarray], np.ndarray]
 """Maps the model's (n, n_labels) probabilities to a community's calibrated ones."""
@@ -39,6 +44,8 @@ SENTENCE_WEIGHT = 0.8
 MAX_SENTENCE_WINDOWS = 24
 """Longer comments are cut into this many windows of consecutive sentences, not more."""
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+UNSERVED_RULE = "unserved-language"
+"""The rule a comment in a language no model reads is held by, whatever the policy says."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,8 @@ class Decision:
     """Raw model scores, as stored with the model version."""
     decided_on: dict[str, float]
     """The scores the policy saw (calibrated for the community when a calibration applies)."""
-    model_version: str
+    model_version: str | None
+    """None when no model read the comment (its language is not served)."""
     alert: bool
     """True when this comment tipped its thread into a toxicity alert."""
 
@@ -135,66 +143,152 @@ def context_fact(label: str) -> str:
     return f"context.{label.lower()}"
 
 
-def score_batch(scorer: Scorer, comments: Sequence[ArchiveComment]) -> np.ndarray:
-    """One model call for the whole batch, long comments held at their worst sentence."""
-    return score_texts(scorer, [c.text for c in comments])[0]
+@dataclass(frozen=True)
+class Scored:
+    """A batch's probabilities, each comment read by its own language's model.
+
+    The columns are ``labels`` (the English model's, a superset of every other language's): an
+    attribute the comment's model does not serve is NaN, and so is every column of a comment
+    whose language no model reads (``versions[i]`` None).
+    """
+
+    labels: tuple[str, ...]
+    probabilities: np.ndarray
+    context: dict[str, np.ndarray]
+    """"Parent + reply" probabilities by comment id, in the same columns."""
+    languages: list[str]
+    versions: list[str | None]
+    why_not: dict[str, str]
+    """Why each unserved language in the batch is not scored, by code."""
+
+    def take(self, indices: Sequence[int]) -> Scored:
+        """The same for the comments at ``indices``, in that order."""
+        return replace(
+            self,
+            probabilities=self.probabilities[list(indices)],
+            languages=[self.languages[i] for i in indices],
+            versions=[self.versions[i] for i in indices],
+        )
+
+
+def score_by_language(
+    languages: LanguageScorers,
+    comments: Sequence[ArchiveComment],
+    parent_texts: Mapping[str, str],
+    declared: Sequence[str] = (),
+) -> Scored:
+    """Each comment's language (its own ``language``, else ``declared``, unless its text clearly
+    says otherwise) and its probabilities from that language's model: one ``score_with_context``
+    call per language in the batch."""
+    english = languages.scorer(ENGLISH)
+    labels = tuple(english.labels_)
+    table = languages.table
+    chosen = [
+        language_of(c.text, [c.language] if c.language else declared, table).language
+        for c in comments
+    ]
+    probabilities = np.full((len(comments), len(labels)), np.nan)
+    context: dict[str, np.ndarray] = {}
+    versions: list[str | None] = [None] * len(comments)
+    why_not: dict[str, str] = {}
+    by_language: dict[str, list[int]] = {}
+    for index, language in enumerate(chosen):
+        by_language.setdefault(language, []).append(index)
+    for language, indices in by_language.items():
+        if table.model(language) is None:
+            why_not[language] = table.why_not(language, "TOXICITY")
+            continue
+        scorer = languages.scorer(language)
+        served = table.attributes(language)
+        columns = [(labels.index(a), scorer.labels_.index(a)) for a in served if a in labels]
+        into, out = [c for c, _ in columns], [c for _, c in columns]
+        group = [comments[i] for i in indices]
+        own, read_in_context = score_with_context(scorer, group, parent_texts)
+        probabilities[np.ix_(indices, into)] = own[:, out]
+        for comment_id, row in read_in_context.items():
+            context[comment_id] = np.full(len(labels), np.nan)
+            context[comment_id][into] = row[out]
+        for i in indices:
+            versions[i] = scorer.version
+    return Scored(labels, probabilities, context, chosen, versions, why_not)
+
+
+def unserved_reason(language: str, why_not: str) -> str:
+    """What the audit trail says of a comment held because no model reads its language."""
+    name = language_name(language)
+    if language == UNDETERMINED:
+        read = "Its language cannot be told (no letters to tell it by)"
+    else:
+        read = f"No model here reads {name} ({language})"
+    held = "held for a moderator rather than scored by another language's model"
+    return f"{read}: {held}. {why_not}".strip()
 
 
 def decide_batch(
     comments: Sequence[ArchiveComment],
     policy: Policy,
-    scorer: Scorer,
+    scored: Scored,
     history: History,
     calibrate: Calibrate | None = None,
-    probabilities: np.ndarray | None = None,
     now: datetime | None = None,
-    context: Mapping[str, np.ndarray] | None = None,
 ) -> list[Decision]:
     """Decide ``comments`` in order, each one seeing the history left by those before it.
 
-    ``context`` holds "parent + reply" probabilities by comment id (``score_with_context``).
-    They never replace a comment's own scores; policies read them as ``context.<attribute>``
-    (the comment's own score when it was not read in context) and the decision records them.
+    ``scored.context`` holds "parent + reply" probabilities by comment id. They never replace a
+    comment's own scores; policies read them as ``context.<attribute>`` (the comment's own score
+    when it was not read in context) and the decision records them. An attribute the comment's
+    language does not serve is absent from its scores (a condition on it reads 0); a comment
+    no model read is held by ``UNSERVED_RULE``.
     """
     if not comments:
         return []
-    raw = probabilities if probabilities is not None else score_batch(scorer, comments)
+    labels = scored.labels
+    raw = scored.probabilities
     seen = calibrate(raw) if calibrate is not None else raw
-    labels = scorer.labels_
     reads_context = policy.reads_context
     context_seen: dict[str, list[float]] = {}
-    if context:
-        keys = list(context)
-        rows = np.vstack([context[k] for k in keys])
+    if scored.context:
+        keys = list(scored.context)
+        rows = np.vstack([scored.context[k] for k in keys])
         rows = calibrate(rows) if calibrate is not None else rows
         context_seen = dict(zip(keys, rows.tolist(), strict=True))
-    toxicity_column = labels.index("TOXICITY") if "TOXICITY" in labels else 0
-    version = scorer.version
     fallback = now or datetime.now(UTC)
     decisions = []
-    for comment, raw_row, seen_row in zip(comments, raw.tolist(), seen.tolist(), strict=True):
-        scores = {label: round(value, 4) for label, value in zip(labels, raw_row, strict=True)}
-        decided_on = {label: round(value, 4) for label, value in zip(labels, seen_row, strict=True)}
+    for index, (comment, raw_row, seen_row) in enumerate(
+        zip(comments, raw.tolist(), seen.tolist(), strict=True)
+    ):
+        version = scored.versions[index]
+        scores = _named(labels, raw_row)
+        decided_on = _named(labels, seen_row)
         when = comment.created_at or fallback
+        if version is None:
+            language = scored.languages[index]
+            reason = unserved_reason(language, scored.why_not.get(language, ""))
+            history.record(
+                comment.comment_id, comment.author, comment.article_id, None, "hold", when
+            )
+            decisions.append(Decision("hold", UNSERVED_RULE, reason, {}, {}, None, False))
+            continue
         facts = history.facts(
             decided_on, comment.text, comment.author, comment.article_id, comment.parent_id, when
         )
         in_context_row = context_seen.get(comment.comment_id) if comment.parent_id else None
         if in_context_row is not None:
             context_scores = {
-                context_fact(label): round(value, 4)
-                for label, value in zip(labels, in_context_row, strict=True)
+                context_fact(label): value
+                for label, value in _named(labels, in_context_row).items()
             }
             facts.update(context_scores)
             decided_on = {**decided_on, **context_scores}
         elif reads_context:
             facts.update({context_fact(label): value for label, value in decided_on.items()})
-        verdict = policy.decide(facts, comment.language)
+        verdict = policy.decide(facts, scored.languages[index])
+        toxicity = seen_row[labels.index("TOXICITY")] if "TOXICITY" in labels else math.nan
         alert = history.record(
             comment.comment_id,
             comment.author,
             comment.article_id,
-            seen_row[toxicity_column],
+            None if math.isnan(toxicity) else toxicity,
             verdict.action,
             when,
         )
@@ -204,3 +298,12 @@ def decide_batch(
             )
         )
     return decisions
+
+
+def _named(labels: Sequence[str], row: Sequence[float]) -> dict[str, float]:
+    """The attributes of ``row`` that were scored, rounded as they are stored."""
+    return {
+        label: round(value, 4)
+        for label, value in zip(labels, row, strict=True)
+        if not math.isnan(value)
+    }

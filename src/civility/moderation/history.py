@@ -66,15 +66,19 @@ class ThreadState:
     def recent_flagged_share(self) -> float:
         return sum(1 for _, f in self.recent if f) / len(self.recent) if self.recent else 0.0
 
-    def add(self, toxicity: float, action: str) -> bool:
+    def add(self, toxicity: float | None, action: str) -> bool:
         """Record a decided comment; True when this comment tips the thread into an alert.
 
         The alert looks at the recent window only, so an old flame war does not keep a calm
         thread flagged, and it fires once per episode (it re-arms when the thread cools down).
+        A comment no model scored (``toxicity`` None) counts in the thread's size but not in
+        its window, as the store's window holds scored comments only.
         """
         flagged = action != "approve"
         self.comments += 1
         self.flagged += flagged
+        if toxicity is None:
+            return False
         self.recent.append((toxicity, flagged))
         hot = len(self.recent) >= ALERT_MIN_COMMENTS and (
             self.recent_flagged_share >= ALERT_FLAGGED_SHARE or self.toxicity >= ALERT_TOXICITY
@@ -132,12 +136,13 @@ class History:
         comment: str,
         author: str | None,
         article: str,
-        toxicity: float,
+        toxicity: float | None,
         action: str,
         when: datetime,
     ) -> bool:
         """Account for a decided comment; True when its thread just started alerting."""
         if author:
             self.author(author).add(when, action)
-        self.toxicity[comment] = toxicity
+        if toxicity is not None:
+            self.toxicity[comment] = toxicity
         return self.thread(article).add(toxicity, action)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,11 +24,11 @@ from civility.moderation import events
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.authors import Restriction, restrictions, stricter
 from civility.moderation.decide import Decision as Verdict
-from civility.moderation.decide import decide_batch, needs_context, score_with_context
+from civility.moderation.decide import Scored, decide_batch, needs_context, score_by_language
 from civility.moderation.policies import PolicyCache
 from civility.moderation.seed import seed_history
 from civility.moderation.webhooks import enqueue_events
-from civility.scoring import Scorer, check_text, language_of
+from civility.scoring import LanguageScorers, check_text
 from civility.store import (
     Article,
     Author,
@@ -363,14 +362,13 @@ def _write(
             .values(parent_id=bindparam("b_parent")),
             links,
         )
-    connection.execute(
-        insert(Score.__table__),
-        [
-            {"comment_id": id_, "attribute": a, "value": value, "model_version": v.model_version}
-            for id_, v in zip(ids, verdicts, strict=True)
-            for a, value in v.scores.items()
-        ],
-    )
+    scores = [
+        {"comment_id": id_, "attribute": a, "value": value, "model_version": v.model_version}
+        for id_, v in zip(ids, verdicts, strict=True)
+        for a, value in v.scores.items()
+    ]
+    if scores:  # none when no model read any of them
+        connection.execute(insert(Score.__table__), scores)
     connection.execute(
         insert(Decision.__table__),
         [
@@ -452,7 +450,7 @@ def _restricted(verdict: Verdict, imposed: Restriction | None) -> Verdict:
 
 def ingest(
     store: Store,
-    scorer: Scorer,
+    languages: LanguageScorers,
     comments: Sequence[ArchiveComment],
     community: str = DEFAULT_COMMUNITY,
     policies: PolicyCache | None = None,
@@ -460,8 +458,11 @@ def ingest(
 ) -> list[IngestResult]:
     """Score, decide and store ``comments``; one result per comment, in order.
 
-    Raises InvalidCommentError (naming the field) before anything is written. Safe to call
-    again with the same comments: known ones are returned with ``duplicate=True``.
+    Each comment is read in its own ``language``, else the community's, unless its text
+    clearly says otherwise (``civility.moderation.decide.score_by_language``); the language
+    used is stored with it. Raises InvalidCommentError (naming the field) before anything is
+    written. Safe to call again with the same comments: known ones are returned with
+    ``duplicate=True``.
     """
     options = options or IngestOptions()
     policies = policies or PolicyCache()
@@ -474,30 +475,18 @@ def ingest(
         known = row.id if row is not None else None
         already = set(_existing(session, known, ids)) if known is not None else set()
         declared = [row.language] if row is not None and row.language else []
-        fresh = [
-            replace(c, language=c.language or language_of(c.text, declared).language)
-            for c in comments
-            if c.comment_id not in already
-        ]
+        fresh = [c for c in comments if c.comment_id not in already]
         # Replies are read with their parent only for policies that look at it: the extra
         # texts cost model time, and on the shipped model they are no better on their own.
         reads_context = row is not None and policies.policy(row).reads_context
         parent_texts = _parent_texts(session, known, fresh) if reads_context else {}
-    probabilities, context = (
-        score_with_context(scorer, fresh, parent_texts) if fresh else (None, {})
-    )
+    scored = score_by_language(languages, fresh, parent_texts, declared) if fresh else None
+    if scored is not None:
+        fresh = [replace(c, language=code) for c, code in zip(fresh, scored.languages, strict=True)]
     for attempt in range(2):
         try:
             return _ingest_in_transaction(
-                store,
-                scorer,
-                comments,
-                fresh,
-                probabilities,
-                context,
-                community,
-                policies,
-                options,
+                store, comments, fresh, scored, community, policies, options
             )
         except IntegrityError:
             # A concurrent request inserted some of these comments first: the retry will
@@ -509,11 +498,9 @@ def ingest(
 
 def _ingest_in_transaction(
     store: Store,
-    scorer: Scorer,
     comments: Sequence[ArchiveComment],
     fresh: list[ArchiveComment],
-    probabilities: np.ndarray | None,
-    context: dict[str, np.ndarray],
+    scored: Scored | None,
     slug: str,
     policies: PolicyCache,
     options: IngestOptions,
@@ -533,10 +520,8 @@ def _ingest_in_transaction(
             parents, batch = _parents(session, community, batch, options.require_parents)
             history = seed_history(session, batch, authors, articles, parents)
             policy, calibrate = policies.get(session, community)
-            assert probabilities is not None
-            verdicts = decide_batch(
-                batch, policy, scorer, history, calibrate, probabilities[todo], now, context
-            )
+            assert scored is not None
+            verdicts = decide_batch(batch, policy, scored.take(todo), history, calibrate, now)
             imposed = restrictions(session, authors, policy, now)
             verdicts = [
                 _restricted(v, imposed.get(c.author or ""))

@@ -9,10 +9,10 @@ from itertools import islice
 from typing import Any
 
 from civility.moderation.archive import ArchiveComment
-from civility.moderation.decide import Calibrate, Decision, decide_batch, score_with_context
+from civility.moderation.decide import Calibrate, Decision, decide_batch, score_by_language
 from civility.moderation.history import History
 from civility.moderation.policy import ACTIONS, Policy
-from civility.scoring import Scorer
+from civility.scoring import LanguageScorers
 
 BATCH_SIZE = 512
 RECENT_TEXTS = 50_000
@@ -61,7 +61,7 @@ def _batches(items: Iterable[ArchiveComment], size: int) -> Iterator[list[Archiv
 def replay(
     policy: Policy,
     comments: Iterable[ArchiveComment],
-    scorer: Scorer,
+    languages: LanguageScorers,
     calibrate: Calibrate | None = None,
     batch_size: int = BATCH_SIZE,
     on_decision: Callable[[ArchiveComment, Decision], None] | None = None,
@@ -70,7 +70,8 @@ def replay(
     """Score and decide ``comments`` in file order with an in-memory history; writes nothing.
 
     Comments are taken in the archive's order, which for exports is the order they were posted,
-    so author history and thread state evolve as they did on the site.
+    so author history and thread state evolve as they did on the site. Each comment is read
+    in its own language, as ingestion reads it.
     """
     result = ReplayResult(policy.name)
     history = History()
@@ -80,10 +81,8 @@ def replay(
             recent.update((c.comment_id, c.text) for c in batch)
             while len(recent) > RECENT_TEXTS:
                 recent.popitem(last=False)
-        probabilities, context = score_with_context(scorer, batch, recent)
-        decisions = decide_batch(
-            batch, policy, scorer, history, calibrate, probabilities, context=context
-        )
+        scored = score_by_language(languages, batch, recent)
+        decisions = decide_batch(batch, policy, scored, history, calibrate)
         for comment, decision in zip(batch, decisions, strict=True):
             rule = decision.rule or DEFAULT_RULE
             result.total += 1

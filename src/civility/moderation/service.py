@@ -45,7 +45,7 @@ from civility.moderation.calibration import MIN_DECISIONS, calibration_loader
 from civility.moderation.ingest import DEFAULT_COMMUNITY, IngestOptions, IngestResult, ingest
 from civility.moderation.policies import PolicyCache
 from civility.moderation.webhooks import Event, enqueue_events
-from civility.scoring import Scorer
+from civility.scoring import LanguageScorers
 from civility.store import (
     Article,
     Author,
@@ -98,17 +98,17 @@ class ModerationService:
 
     def ingest(
         self,
-        scorer: Scorer,
+        languages: LanguageScorers,
         comments: Sequence[ArchiveComment],
         community: str = DEFAULT_COMMUNITY,
         options: IngestOptions | None = None,
     ) -> list[IngestResult]:
         """Score, decide and store ``comments`` in one transaction (``moderation.ingest``)."""
-        return ingest(self.store, scorer, comments, community, self.policies, options)
+        return ingest(self.store, languages, comments, community, self.policies, options)
 
     def import_archive(
         self,
-        scorer: Scorer,
+        languages: LanguageScorers,
         comments: Iterable[ArchiveComment],
         community: str,
         batch_size: int = IMPORT_BATCH_SIZE,
@@ -125,7 +125,7 @@ class ModerationService:
         counts: Counter[str] = Counter()
         iterator = iter(comments)
         while batch := list(islice(iterator, batch_size)):
-            for result in self.ingest(scorer, batch, community, options):
+            for result in self.ingest(languages, batch, community, options):
                 counts["skipped" if result.duplicate else "imported"] += 1
                 if not result.duplicate:
                     counts[result.status] += 1

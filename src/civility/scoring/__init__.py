@@ -9,17 +9,20 @@ from civility.scoring._base import MAX_TEXT_BYTES, Scorer, Span, check_text
 from civility.scoring._ensemble import EnsembleScorer
 from civility.scoring._fast import FastScorer
 from civility.scoring._languages import (
+    UNDETERMINED,
     Choice,
     LanguageScorers,
     choose_language,
     language_of,
     language_table,
+    load_languages,
 )
 from civility.scoring._loading import TIERS, default_languages_dir, default_model_path, load_scorer
 
 __all__ = [
     "MAX_TEXT_BYTES",
     "TIERS",
+    "UNDETERMINED",
     "AccurateScorer",
     "Choice",
     "EnsembleScorer",
@@ -33,5 +36,6 @@ __all__ = [
     "default_model_path",
     "language_of",
     "language_table",
+    "load_languages",
     "load_scorer",
 ]

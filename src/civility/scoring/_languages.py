@@ -31,7 +31,7 @@ from civility.languages import (
 )
 from civility.scoring._base import Scorer
 from civility.scoring._fast import FastScorer
-from civility.scoring._loading import default_languages_dir
+from civility.scoring._loading import default_languages_dir, load_scorer
 from civility.text.language import LATIN_LANGUAGES, detect_language
 
 UNDETERMINED = "und"
@@ -59,6 +59,16 @@ def language_table(
             f"installed: pip install packages/{OPT_IN_PACKAGE}"
         )
     return LanguageTable(default, read_models(opt_in_path, OPT_IN_PACKAGE), opt_in_enabled)
+
+
+def load_languages(
+    tier: str = "fast", path: str | Path | None = None, *, opt_in_enabled: bool = False
+) -> LanguageScorers:
+    """Every served language: English by ``tier`` (from ``path``), the others by their
+    models, each loaded on first use (``opt_in_enabled``: the ``noncommercial_models``
+    setting)."""
+    english = load_scorer(tier, path)
+    return LanguageScorers(english, language_table(english.labels_, opt_in_enabled=opt_in_enabled))
 
 
 @dataclass(frozen=True)
