@@ -7,6 +7,7 @@ whether or not the username exists, so the login form cannot be used to list acc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -46,12 +47,9 @@ def hash_password(password: str) -> str:
 
 
 def _info(session: Session, moderator: Moderator) -> ModeratorInfo:
+    rows: Sequence[tuple[int, str]]
     if moderator.is_admin:
-        rows = (
-            session.execute(select(Community.id, Community.slug).order_by(Community.slug))
-            .tuples()
-            .all()
-        )
+        rows = session.execute(select(Community.id, Community.slug).order_by(Community.slug)).all()
     else:
         rows = [(c.id, c.slug) for c in sorted(moderator.communities, key=lambda c: c.slug)]
     return ModeratorInfo(
