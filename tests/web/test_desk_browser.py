@@ -162,14 +162,14 @@ def test_help_overlay_and_turning_single_key_shortcuts_off(server: Server, page:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.keyboard.press("a")
-    page.keyboard.press("3")
+    page.keyboard.press("5")
     page.wait_for_timeout(300)
     assert not [url for url in requests if "/moderate" in url]  # nothing decided, no tab change
     page.click("#help-button")
     page.click("#shortcuts-enabled")  # on again
     page.click("#help-close")
     page.locator("#queue .item").first.focus()
-    page.keyboard.press("3")
+    page.keyboard.press("5")
     page.wait_for_url("**status=rejected**")
     assert page.locator('.tabs a[aria-current="page"]').inner_text().startswith("Rejected")
 

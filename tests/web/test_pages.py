@@ -343,8 +343,11 @@ def test_queues_are_tabs_with_counts(signed_in: TestClient, seeded: Store) -> No
     tabs = dict(re.findall(r'status=(\w+)"[^>]*>\w+ <span class="count">(\d+)</span>', html))
     with seeded.session() as session:
         stored = Counter(c.status for c in session.query(Comment) if c.community.slug == "news")
-    assert tabs == {s: str(stored[s]) for s in ("held", "approved", "rejected", "pending")}
+    statuses = ("held", "reported", "approved", "rejected", "pending")
+    assert {s: tabs[s] for s in statuses} == {s: str(stored[s]) for s in statuses}
     assert stored["rejected"] == 1
+    # Unmoderated: approved on the policy's word, no moderator has looked at them yet.
+    assert tabs["unmoderated"] == str(stored["approved"])
     assert re.search(r'status=held" data-key="1" aria-current="page"', html)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from civility.errors import ForbiddenError
@@ -40,6 +40,7 @@ from civility.store import (
     Score,
     Store,
 )
+from civility.store.models import MAX_ROW_ID
 from civility.web.accounts import ModeratorInfo
 from civility.web.highlight import Segment
 
@@ -51,6 +52,13 @@ HISTORY_DAYS = 30
 STATUSES = QUEUE_STATUSES
 
 
+SORTS = {"score": "highest score", "newest": "newest", "oldest": "oldest"}
+"""The queue's orders, by query value; ``score`` (the most urgent first) is the default."""
+MAX_THREAD = 500
+"""Most comments the single-comment page shows of the thread around it."""
+MAX_PARENTS = 50
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     community: str | None = None
@@ -58,6 +66,9 @@ class QueueFilters:
     attribute: str | None = None
     status: str = CommentStatus.HELD.value
     page: int = 1
+    search: str | None = None
+    """Words of the text, or an author's or article's name or id."""
+    sort: str = "score"
 
     def as_query(self) -> dict[str, str]:
         """The filters as query parameters, to keep them across actions and pages."""
@@ -66,6 +77,8 @@ class QueueFilters:
             "article": self.article,
             "attribute": self.attribute,
             "status": self.status,
+            "q": self.search,
+            "sort": self.sort if self.sort != "score" else None,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -116,7 +129,9 @@ class QueuePage:
     articles: list[tuple[str, str]]
     """(external id, title) of the articles with comments in this status, for the filter."""
     counts: dict[str, int] = field(default_factory=dict)
-    """Comments in each status under the same community and article filters (the tabs)."""
+    """Comments in each queue under the same community and article filters (the tabs)."""
+    latest: int = 0
+    """The newest comment id in this queue: the live count asks for comments after it."""
 
     @property
     def has_next(self) -> bool:
@@ -163,7 +178,7 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
         min_score=ATTRIBUTE_FILTER_MIN if filters.attribute else None,
     )
     with store.session() as session:
-        where = filters_query.where(allowed)
+        where = _where(filters, filters_query, allowed)
         # Priority: the highest score, or with an attribute filter that attribute's score.
         scored = (
             and_(Score.comment_id == Comment.id, Score.attribute == filters_query.attribute_name)
@@ -174,10 +189,12 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
         query = query.where(*where).group_by(Comment.id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         priority = query.selected_columns.priority
+        order = {
+            "newest": (Comment.created_at.desc(), Comment.id.desc()),
+            "oldest": (Comment.created_at, Comment.id),
+        }.get(filters.sort, (priority.desc().nulls_last(), Comment.id))
         rows = session.execute(
-            query.order_by(priority.desc().nulls_last(), Comment.id)
-            .offset((filters.page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
+            query.order_by(*order).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         ).all()
         items = _items(session, [(c, float(p or 0.0)) for c, p in rows])
         articles = session.execute(
@@ -200,7 +217,56 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
             else None
         )
         counts = queue_counts(session, allowed, article_ids)
-    return QueuePage(items, total, filters, [(a, t or a) for a, t in articles], counts)
+        latest = session.scalar(select(func.max(Comment.id)).where(*where)) or 0
+    return QueuePage(items, total, filters, [(a, t or a) for a, t in articles], counts, latest)
+
+
+def _where(
+    filters: QueueFilters, query: QueueQuery, allowed: list[int]
+) -> list[ColumnElement[bool]]:
+    """The queue's conditions: ``QueueQuery``'s, and the search box's."""
+    where = query.where(allowed)
+    if filters.search:
+        words = filters.search
+        where.append(
+            or_(
+                Comment.text.icontains(words, autoescape=True),
+                Comment.author_id.in_(
+                    select(Author.id).where(
+                        Author.community_id.in_(allowed),
+                        or_(
+                            Author.external_id == words,
+                            Author.display_name.icontains(words, autoescape=True),
+                        ),
+                    )
+                ),
+                Comment.article_id.in_(
+                    select(Article.id).where(
+                        Article.community_id.in_(allowed),
+                        or_(
+                            Article.external_id == words,
+                            Article.title.icontains(words, autoescape=True),
+                        ),
+                    )
+                ),
+            )
+        )
+    return where
+
+
+def new_since(store: Store, moderator: ModeratorInfo, filters: QueueFilters, after: int) -> int:
+    """How many comments arrived in the queue the moderator is looking at after id ``after``."""
+    allowed = _allowed_ids(store, moderator, filters.community)
+    query = QueueQuery(
+        status=filters.status,
+        article=filters.article,
+        attribute=filters.attribute,
+        min_score=ATTRIBUTE_FILTER_MIN if filters.attribute else None,
+        after=after,
+    )
+    with store.session() as session:
+        found = session.scalar(select(func.count()).where(*_where(filters, query, allowed)))
+    return int(found or 0)
 
 
 @dataclass(frozen=True)
@@ -463,3 +529,63 @@ def dashboard(
         [(day, dict(c)) for day, c in sorted(automatic.items())],
         sorted({a for day in automatic.values() for a in day}),
     )
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    id: int
+    external_id: str
+    author: str
+    text: str | None
+    status: str
+    created_at: datetime
+    depth: int
+
+
+@dataclass
+class CommentView:
+    """One comment with what surrounds it: the replies it answers, and its whole thread."""
+
+    item: QueueItem
+    parents: list[ThreadEntry]
+    """The chain of comments it replies to, the first comment of the chain first."""
+    thread: list[ThreadEntry]
+    """The article's discussion in reply order (each reply under its parent), at most
+    ``MAX_THREAD`` comments."""
+    thread_total: int
+
+
+def comment_view(store: Store, moderator: ModeratorInfo, comment_id: int) -> CommentView:
+    """The single-comment page: refused (403) outside the moderator's communities."""
+    with store.session() as session:
+        comment = session.get(Comment, comment_id) if 0 < comment_id <= MAX_ROW_ID else None
+        if comment is None or not moderator.may_act_on(comment.community_id):
+            raise ForbiddenError(f"There is no comment #{comment_id} in your communities.")
+        [item] = _items(session, [(comment, 0.0)])
+        rows = session.execute(
+            select(Comment, Author.display_name, Author.external_id)
+            .outerjoin(Author, Comment.author_id == Author.id)
+            .where(Comment.article_id == comment.article_id)
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+    by_id = {c.id: (c, name or external or "anonymous") for c, name, external in rows}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for c, _, _ in rows:
+        children[c.parent_id if c.parent_id in by_id else None].append(c.id)
+
+    def entry(id_: int, depth: int) -> ThreadEntry:
+        c, who = by_id[id_]
+        return ThreadEntry(c.id, c.external_id, who, c.text, c.status, c.created_at, depth)
+
+    thread: list[ThreadEntry] = []
+    stack = [(id_, 0) for id_ in reversed(children[None])]
+    while stack and len(thread) < MAX_THREAD:
+        id_, depth = stack.pop()
+        thread.append(entry(id_, depth))
+        stack.extend((child, depth + 1) for child in reversed(children[id_]))
+    parents: list[ThreadEntry] = []
+    parent = comment.parent_id
+    while parent in by_id and len(parents) < MAX_PARENTS:
+        parents.insert(0, entry(parent, 0))
+        parent = by_id[parent][0].parent_id
+    return CommentView(item, parents, thread, len(rows))

@@ -16,11 +16,12 @@ import re
 import urllib.parse
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -29,6 +30,7 @@ from civility.api.deps import AppState
 from civility.attributes import get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
 from civility.languages import language_name
+from civility.moderation.queue import UNMODERATED
 from civility.scoring import check_text, language_of
 from civility.store.models import MAX_ROW_ID
 from civility.web import sessions
@@ -42,10 +44,13 @@ from civility.web.charts import stacked_bars
 from civility.web.highlight import Segment, segments
 from civility.web.queue import (
     PAGE_SIZE,
+    SORTS,
     STATUSES,
     QueueFilters,
     comment_targets,
+    comment_view,
     dashboard,
+    new_since,
     pending_comments,
     queue_page,
     recent_decisions,
@@ -351,6 +356,8 @@ def _filters(
     attribute: str | None,
     status: str | None,
     page: str | None,
+    search: str | None = None,
+    sort: str | None = None,
 ) -> QueueFilters:
     attribute = (attribute or "").upper() or None
     return QueueFilters(
@@ -359,6 +366,8 @@ def _filters(
         attribute=attribute,
         status=status if status in STATUSES else "held",
         page=_page_number(page),
+        search=(search or "").strip()[:MAX_SEARCH] or None,
+        sort=sort if sort in SORTS else "score",
     )
 
 
@@ -392,6 +401,7 @@ def _queue_context(
         "filters": filters,
         "labels": state.scorer.labels_,
         "tabs": TABS,
+        "sorts": SORTS,
         "tab_queries": tab_queries,
         "selected": selected,
         "audit": recent_decisions(state.store, visit.moderator),
@@ -407,6 +417,8 @@ def queue(
     attribute: str | None = None,
     status: str | None = None,
     page: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
     notice: str | None = None,
     error: str | None = None,
     selected: str | None = None,
@@ -417,7 +429,7 @@ def queue(
     visit = _visit(request)
     if visit is None:
         return _login_redirect(request)
-    filters = _filters(community, article, attribute, status, page)
+    filters = _filters(community, article, attribute, status, page, q, sort)
     try:
         context = _queue_context(request, visit, filters, set(_id_list(selected)))
     except CivilityError as exc:
@@ -448,8 +460,18 @@ ACTION_LABELS = {
     "restore": "Restore",
     "ban": "Reject and ban the author of",
 }
-TABS = ("held", "approved", "rejected", "pending")
-"""The queues, in the order of their tabs (and of the ``1``..``4`` shortcuts)."""
+TABS = STATUSES
+"""The queues, in the order of their tabs (and of the ``1``..``6`` shortcuts)."""
+MAX_SEARCH = 200
+SUSPENSIONS = {"1": "1 hour", "24": "1 day", "72": "3 days", "168": "7 days"}
+"""The author page's suspension lengths, in hours."""
+AUTHOR_ACTION_WORDS = {
+    "warn": "Warned",
+    "suspend": "Suspended",
+    "premoderate": "Pre-moderated",
+    "ban": "Banned",
+    "unban": "Lifted every restriction on",
+}
 
 
 def apply_action(
@@ -527,6 +549,8 @@ def decide(
     attribute: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "held",
     page: Annotated[str, Form()] = "1",
+    q: Annotated[str, Form()] = "",
+    sort: Annotated[str, Form()] = "",
 ) -> Response:
     """Apply a decision from the queue page.
 
@@ -534,7 +558,7 @@ def decide(
     tab), is never applied and never dropped either: the moderator is sent to sign in (if need
     be) and back to the queue, which asks for it again.
     """
-    filters = _filters(community, article, attribute, status, page)
+    filters = _filters(community, article, attribute, status, page, q, sort)
     selected = [int(i) for i in ids or [] if re.fullmatch("[0-9]{1,19}", i)]
     if one:
         action, _, single = one.partition(":")
@@ -555,8 +579,10 @@ def decide(
         error, code = "Select at least one comment first.", 400
     else:
         try:
+            # The unmoderated queue shows approved comments no moderator has decided yet.
+            seen = "approved" if filters.status == UNMODERATED else filters.status
             done, errors = apply_action(
-                _state(request), visit.moderator, chosen, action, filters.status, reason or None
+                _state(request), visit.moderator, chosen, action, seen, reason or None
             )
         except CivilityError as exc:
             done, errors, code = 0, [exc.message], exc.status
@@ -574,6 +600,151 @@ def decide(
     context = _queue_context(request, visit, filters, set(selected))
     context.update(notice=notice, error=error)
     return _render(request, "_queue.html", context, code, visit)
+
+
+@router.get("/moderate/new")
+def new_comments(
+    request: Request,
+    after: str = "0",
+    community: str | None = None,
+    article: str | None = None,
+    attribute: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> Response:
+    """How many comments arrived in this queue after comment ``after``: the live count's poll."""
+    visit = _visit(request)
+    if visit is None:
+        return JSONResponse({"error": "Sign in again."}, status_code=401)
+    filters = _filters(community, article, attribute, status, None, q)
+    since = int(after) if re.fullmatch("[0-9]{1,18}", after) else 0
+    try:
+        found = new_since(_state(request).store, visit.moderator, filters, since)
+    except CivilityError as exc:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+    return JSONResponse({"new": found})
+
+
+def _form_refused(request: Request, visit: Visit | None, csrf: str) -> Response | None:
+    """The refusal of a form sent from another site, or without a live session and token."""
+    if not _same_origin(request):
+        return _refused(request, "This form was sent from another site; nothing was changed.", 403)
+    if visit is None or not sessions.tokens_match(visit.csrf, csrf):
+        return _refused(request, "Your session ended; sign in again. Nothing was changed.", 403)
+    return None
+
+
+@router.post("/moderate/undo")
+def undo(
+    request: Request,
+    csrf: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    article: Annotated[str, Form()] = "",
+    attribute: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "held",
+    q: Annotated[str, Form()] = "",
+    sort: Annotated[str, Form()] = "",
+) -> Response:
+    """Undo the moderator's last decision (``ModerationService.undo``), back to the queue."""
+    visit = _visit(request)
+    refused = _form_refused(request, visit, csrf)
+    if refused is not None or visit is None:
+        return refused or _login_redirect(request)
+    filters = _filters(community, article, attribute, status, None, q, sort)
+    try:
+        done = _state(request).moderation.undo(visit.moderator.username)
+        message = {
+            "notice": f"Undid {done['undone']}: comment #{done['id']} is {done['status']} again."
+        }
+    except CivilityError as exc:
+        message = {"error": exc.message}
+    query = urllib.parse.urlencode({**filters.as_query(), **message})
+    return RedirectResponse(f"/moderate?{query}", status_code=303)
+
+
+# -- authors and single comments ---------------------------------------------------------------
+
+
+def _author_path(slug: str, author: str) -> str:
+    quote = urllib.parse.quote
+    return f"/moderate/authors/{quote(slug, safe='')}/{quote(author, safe='')}"
+
+
+@router.get("/moderate/authors/{slug}/{author}")
+def author_page(
+    request: Request,
+    slug: str,
+    author: str,
+    notice: str | None = None,
+    error: str | None = None,
+) -> Response:
+    """An author's record: standing, comments, rejection rate, notes, and the actions on them."""
+    visit = _visit(request)
+    if visit is None:
+        return _login_redirect(request)
+    try:
+        if slug not in visit.moderator.communities:
+            raise ForbiddenError(f"You are not assigned to a community called {slug!r}.")
+        record = _state(request).moderation.author(slug, author)
+    except CivilityError as exc:
+        return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
+    context = {
+        "record": record,
+        "suspensions": SUSPENSIONS,
+        "action_path": _author_path(slug, author),
+        "notice": notice,
+        "error": error,
+    }
+    return _render(request, "author.html", context, visit=visit)
+
+
+@router.post("/moderate/authors/{slug}/{author}")
+def author_action(
+    request: Request,
+    slug: str,
+    author: str,
+    csrf: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "24",
+) -> Response:
+    """Warn, suspend, pre-moderate, ban or unban the author, through the moderation service."""
+    visit = _visit(request)
+    refused = _form_refused(request, visit, csrf)
+    if refused is not None or visit is None:
+        return refused or _login_redirect(request)
+    until = None
+    if action == "suspend":
+        until = datetime.now(UTC) + timedelta(hours=int(hours if hours in SUSPENSIONS else "24"))
+    try:
+        _state(request).moderation.act_on_author(
+            slug, author, action, visit.moderator.username, reason.strip() or None, until
+        )
+        message = {"notice": f"{AUTHOR_ACTION_WORDS.get(action, action)} {author}."}
+    except CivilityError as exc:
+        message = {"error": exc.message}
+    query = urllib.parse.urlencode(message)
+    return RedirectResponse(f"{_author_path(slug, author)}?{query}", status_code=303)
+
+
+@router.get("/moderate/comments/{comment_id}")
+def comment_page(request: Request, comment_id: str) -> Response:
+    """One comment with the chain it replies to and its whole thread: the permalink."""
+    visit = _visit(request)
+    if visit is None:
+        return _login_redirect(request)
+    state = _state(request)
+    try:
+        if not re.fullmatch("[0-9]{1,19}", comment_id):
+            raise NotFoundError(f"There is no comment {comment_id!r}.")
+        view = comment_view(state.store, visit.moderator, int(comment_id))
+    except CivilityError as exc:
+        return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
+    item = view.item
+    item.segments = _highlighted(state, item.text, item.scores) if item.text else []
+    permalink = str(request.url.replace(query=""))
+    context = {"view": view, "item": item, "permalink": permalink, "selected": set(), "position": 1}
+    return _render(request, "comment.html", context, visit=visit)
 
 
 # -- dashboards ------------------------------------------------------------------------------

@@ -133,6 +133,11 @@
     else if (/^[1-9]$/.test(key)) {
       if (!follow('.tabs a[data-key="' + key + '"]')) { return; }
     }
+    else if (key === "u") {
+      var undo = document.getElementById("undo-button");
+      if (!undo) { return; }
+      undo.click();
+    }
     else if (key === "n") { if (!follow("#page-next")) { return; } }
     else if (key === "p") { if (!follow("#page-prev")) { return; } }
     else if (key === "?") { openHelp(); }
@@ -140,7 +145,35 @@
     event.preventDefault();
   });
 
+  // "N new comments": asks the server every POLL_MS how many comments arrived in this queue
+  // since the newest one the page was rendered with; the list itself is never moved under the
+  // moderator's hands, a link reloads it.
+  var POLL_MS = 15000;
+  function poll() {
+    var live = document.getElementById("live");
+    var region = document.getElementById("queue-region");
+    if (!live || !region || document.hidden) { return; }
+    var url = live.getAttribute("data-poll") + "&after=" + encodeURIComponent(region.getAttribute("data-latest") || "0");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body || typeof body["new"] !== "number") { return; }
+        var count = body["new"];
+        live.textContent = "";
+        if (!count) { return; }
+        var link = document.createElement("a");
+        link.href = window.location.pathname + window.location.search;
+        link.id = "live-show";
+        link.textContent = count + " new comment" + (count === 1 ? "" : "s") + ": show them";
+        live.appendChild(link);
+      })
+      .catch(function () { /* offline for a moment: the next poll will tell */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("live")) {
+      window.setInterval(poll, POLL_MS);
+    }
     var toggle = document.getElementById("shortcuts-enabled");
     setShortcuts(shortcutsOn());
     if (toggle) {
