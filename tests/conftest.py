@@ -51,6 +51,26 @@ def english_only(scorer: Scorer) -> LanguageScorers:
     return LanguageScorers(scorer, LanguageTable({ENGLISH: english}))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2's cheapest parameters for the passwords the tests hash in this process.
+
+    Production's (64 MiB, three passes) cost about a second a hash on two busy cores, and every
+    sign-in verifies one; a hash is checked with the parameters it was made with, so servers
+    started by the tests verify these cheaply too. The algorithm (Argon2id) and the code paths
+    are production's; only the cost is lower, and production's defaults are untouched.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    from civility.web import accounts
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_HASHER", cheap)
+        patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("civility: a password nobody has"))
+        yield
+
+
 class RecordingScorer:
     """Scores with ``scorer`` and records how many texts each call asked for."""
 
