@@ -19,6 +19,7 @@ SECRET_TEXT = "my neighbour Bartholomew is a thieving liar"
 BODY = {"comment": {"text": SECRET_TEXT}, "requestedAttributes": {"TOXICITY": {}}}
 
 
+@pytest.mark.slow
 def test_every_request_is_logged_as_json_without_text_or_key(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:

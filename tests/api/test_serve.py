@@ -17,6 +17,7 @@ from civility.store import check_servable
 from tests.api.conftest import INSULT, start_server, stop_server
 
 
+@pytest.mark.slow
 def test_first_run_prints_a_working_key_and_later_runs_do_not(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
@@ -92,6 +93,7 @@ def test_missing_model_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.startswith("Error: [C020]")
 
 
+@pytest.mark.slow
 def test_two_workers_share_the_store_and_merge_metrics(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:

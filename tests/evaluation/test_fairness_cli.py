@@ -79,6 +79,7 @@ def test_a_file_without_labels_is_one_clear_error_line(
     ]
 
 
+@pytest.mark.slow
 @requires_data
 def test_bias_on_the_templates_lists_identity_terms_and_the_final_score(tmp_path: Path) -> None:
     out = tmp_path / "bias.json"

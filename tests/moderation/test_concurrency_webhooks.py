@@ -247,6 +247,7 @@ def _app(store: Store, scorer: FastScorer, tmp_path: Path, **settings: Any) -> T
     return TestClient(create_app(values, store=store, scorer=scorer))
 
 
+@pytest.mark.slow
 def test_registration_refuses_private_destinations_unless_allowed(
     store: Store, tiny_scorer: FastScorer, tmp_path: Path
 ) -> None:

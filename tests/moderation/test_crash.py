@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from civility.store import Comment, open_store
@@ -79,6 +80,7 @@ def _count(url: str) -> tuple[int, int]:
     return total, distinct
 
 
+@pytest.mark.slow
 def test_sigkill_mid_batch_loses_nothing_acknowledged(
     store_url: str, tiny_model_dir: Path, tmp_path: Path
 ) -> None:

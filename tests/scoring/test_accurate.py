@@ -67,6 +67,7 @@ def test_spans_land_on_the_offending_words(tiny_accurate: AccurateScorer) -> Non
     assert set(tiny_accurate.spans(text)) == set(ATTRIBUTE_NAMES)
 
 
+@pytest.mark.slow
 def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
     tiny_accurate: AccurateScorer, tmp_path: Path
 ) -> None:

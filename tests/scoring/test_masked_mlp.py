@@ -18,6 +18,7 @@ def _xor(n: int = 800) -> tuple[np.ndarray, np.ndarray]:
     return X, ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(float)[:, None]
 
 
+@pytest.mark.slow
 def test_it_separates_what_a_linear_head_cannot() -> None:
     X, Y = _xor()
     linear = MaskedLogisticRegression().fit(X, Y).predict_proba(X)[:, 0]
@@ -60,6 +61,7 @@ def test_fitting_leaves_the_callers_random_state_alone() -> None:
     assert torch.equal(torch.rand(3), expected)
 
 
+@pytest.mark.slow
 def test_soft_labels_are_learned_as_probabilities() -> None:
     X = np.array([[1.0], [1.0], [-1.0], [-1.0]] * 50)
     Y = np.array([[0.8], [0.8], [0.2], [0.2]] * 50)

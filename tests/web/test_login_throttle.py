@@ -96,6 +96,7 @@ def test_long_usernames_leave_nothing_behind(app_client: TestClient, seeded: Sto
         assert session.scalar(select(func.max(func.length(LoginFailures.key)))) <= 64
 
 
+@pytest.mark.slow
 def test_forwarded_for_is_believed_only_from_configured_proxies(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:

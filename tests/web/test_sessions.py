@@ -58,6 +58,7 @@ def test_a_cookie_copied_before_signing_out_gets_the_sign_in_page(server: Server
     assert not _opens_queue(server, copied)
 
 
+@pytest.mark.slow
 def test_a_new_password_from_the_command_line_ends_every_session(server: Server) -> None:
     cookies = [_sign_in(server), _sign_in(server)]  # two browsers
     assert all(_opens_queue(server, cookie) for cookie in cookies)

@@ -44,6 +44,7 @@ def test_each_address_may_score_a_few_comments_a_minute(limited: dict[str, TestC
     assert other.post("/", data={"text": "you idiot"}).status_code == 200  # another address
 
 
+@pytest.mark.slow
 def test_long_texts_are_not_kept_in_the_span_cache(app_client: TestClient) -> None:
     cache = app_client.app.state.civility.spans  # type: ignore[attr-defined]
     labels = list(cache.scorer.labels_)
