@@ -37,6 +37,7 @@ from civility.store import (
     Decision,
     Score,
     Store,
+    conflict_insert,
 )
 
 STATUS_OF = {"approve": "approved", "hold": "held", "reject": "rejected"}
@@ -123,10 +124,13 @@ def _community(session: Session, slug: str, create: bool) -> Community:
         return community
     if not (create or slug == DEFAULT_COMMUNITY):
         raise InvalidCommentError("community", f"unknown community {slug!r}.")
-    community = Community(slug=slug, name=slug)
-    session.add(community)
-    session.flush()
-    return community
+    # Get-or-create in one statement: a concurrent request creating it too is no conflict.
+    session.execute(
+        conflict_insert(session, Community)
+        .values(slug=slug, name=slug)
+        .on_conflict_do_nothing(index_elements=[Community.slug])
+    )
+    return session.scalars(select(Community).where(Community.slug == slug)).one()
 
 
 def _existing(session: Session, community_id: int, ids: Sequence[str]) -> dict[str, Comment]:
@@ -189,7 +193,43 @@ def _known_result(comment: Comment, session: Session) -> IngestResult:
 def _articles(
     session: Session, community: Community, comments: Sequence[ArchiveComment], create: bool
 ) -> dict[str, int]:
+    """Each article's id, new ones created from the first comment that names them.
+
+    New articles are inserted with ``ON CONFLICT DO NOTHING`` in a fixed order, so concurrent
+    requests meeting the same new story each find it instead of failing on the unique key (or
+    deadlocking on PostgreSQL).
+    """
     wanted = sorted({c.article_id for c in comments})
+    known = set(
+        session.scalars(
+            select(Article.external_id).where(
+                Article.community_id == community.id, Article.external_id.in_(wanted)
+            )
+        )
+    )
+    new: dict[str, dict[str, Any]] = {}
+    for index, comment in enumerate(comments):
+        if comment.article_id in known or comment.article_id in new:
+            continue
+        if not (create or comment.article_title or comment.article_url or comment.article_body):
+            raise InvalidCommentError(
+                f"comments[{index}].article_id",
+                f"unknown article {comment.article_id!r}; send the article's title or url "
+                "with its first comment.",
+            )
+        new[comment.article_id] = {
+            "community_id": community.id,
+            "external_id": comment.article_id,
+            "title": comment.article_title,
+            "url": comment.article_url,
+            "body": comment.article_body,
+        }
+    if new:
+        session.execute(
+            conflict_insert(session, Article)
+            .values([new[external] for external in sorted(new)])
+            .on_conflict_do_nothing(index_elements=[Article.community_id, Article.external_id])
+        )
     found = {
         a.external_id: a
         for a in session.scalars(
@@ -198,27 +238,10 @@ def _articles(
             )
         )
     }
-    for index, comment in enumerate(comments):
-        article = found.get(comment.article_id)
-        described = comment.article_title or comment.article_url or comment.article_body
-        if article is None:
-            if not (create or described):
-                raise InvalidCommentError(
-                    f"comments[{index}].article_id",
-                    f"unknown article {comment.article_id!r}; send the article's title or url "
-                    "with its first comment.",
-                )
-            article = Article(
-                community_id=community.id,
-                external_id=comment.article_id,
-                title=comment.article_title,
-                url=comment.article_url,
-                body=comment.article_body,
-            )
-            session.add(article)
-            found[comment.article_id] = article
-        elif described:
+    for comment in comments:
+        if comment.article_title or comment.article_url or comment.article_body:
             # The publisher's latest title/url wins (articles get corrected after publication).
+            article = found[comment.article_id]
             article.title = comment.article_title or article.title
             article.url = comment.article_url or article.url
             article.body = comment.article_body or article.body
@@ -245,11 +268,14 @@ def _authors(
     if missing:
         connection = session.connection()
         connection.execute(
-            insert(Author.__table__),
-            [
-                {"community_id": community.id, "external_id": a, "display_name": names[a] or a}
-                for a in missing
-            ],
+            conflict_insert(session, Author)
+            .values(
+                [
+                    {"community_id": community.id, "external_id": a, "display_name": names[a] or a}
+                    for a in missing  # sorted: concurrent requests take locks in one order
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[Author.community_id, Author.external_id])
         )
         found.update(
             connection.execute(
