@@ -188,3 +188,40 @@ def test_score_file_takes_each_rows_language_then_the_option(
     assert set(written[1]["scores"]) == {"TOXICITY", "INSULT"}
     assert written[3]["scores"] == {}
     assert "Left unscored, in languages no model serves: sv 1" in err
+
+
+def test_evaluate_reports_each_language_with_its_own_model(
+    multilingual_model_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CIVILITY_MODEL_DIR", str(multilingual_model_dir))
+    rows = [
+        {"text": "Du bist ein dummer Idiot und ein erbärmlicher Trottel.", "toxic": 1},
+        {"text": "Vielen Dank für diesen hilfreichen Artikel.", "toxic": 0},
+        {"text": "Idiot", "toxic": 1, "language": "de"},
+        {"text": "Danke!", "toxic": 0, "language": "de"},
+        {"text": "you stupid idiot", "toxic": 1, "language": "en"},
+        {"text": "thanks for the article", "toxic": 0, "language": "en"},
+        {"text": "Du är en dum idiot och jag hatar dig.", "toxic": 1},
+    ]
+    source = tmp_path / "labelled.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    code, out, _ = run(["evaluate", str(source), "--json", "--language", "de"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["n"] == 7 and result["unscored"] == {"sv": 1}
+    german, english = result["languages"]["de"], result["languages"]["en"]
+    assert german["n"] == 4 and english["n"] == 2
+    assert german["model"].startswith("fast-tiny-de-") and german["model"] != english["model"]
+    assert german["attributes"]["TOXICITY"]["roc_auc"] == 1.0
+    assert result["attributes"]["TOXICITY"]["n"] == 6  # pooled over what a model read
+    monkeypatch.setenv("COLUMNS", "200")  # the table's rows unwrapped
+    code, out, _ = run(["evaluate", str(source)], capsys)
+    assert code == 0 and "Not scored, in languages no model serves: sv 1" in out
+    assert [line.split()[1] for line in out.splitlines() if "TOXICITY" in line] == [
+        "all",
+        "de",
+        "en",
+    ]

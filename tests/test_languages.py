@@ -10,6 +10,12 @@ import pytest
 
 from civility.attributes import ATTRIBUTE_NAMES
 from civility.errors import ArtifactError, ConfigError
+from civility.evaluation.report import (
+    LANGUAGES_BEGIN,
+    LANGUAGES_END,
+    language_manifests,
+    render_languages_markdown,
+)
 from civility.languages import (
     DEFAULT_PACKAGE,
     ENGLISH,
@@ -153,6 +159,19 @@ def test_docs_show_the_shipped_models_table() -> None:
     assert found, "docs/api.md has lost its language table markers"
     expected = _shipped_table().markdown()
     assert found.group(1) == expected, f"docs/api.md's language table is stale; use:\n{expected}"
+
+
+def test_evaluation_docs_show_the_shipped_language_figures() -> None:
+    docs = (ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    found = re.search(f"{re.escape(LANGUAGES_BEGIN)}.*?{re.escape(LANGUAGES_END)}\n", docs, re.S)
+    assert found, "docs/evaluation.md has lost its languages section markers"
+    expected = render_languages_markdown(
+        language_manifests(SHIPPED_OPT_IN, MODELS_DIR / "languages")
+    )
+    assert found.group(0) == expected, (
+        "docs/evaluation.md's languages section is stale; rewrite it with: civility eval-report "
+        f"--languages --opt-in-dir {SHIPPED_OPT_IN.relative_to(ROOT)}"
+    )
 
 
 def test_preload_loads_the_named_languages_or_refuses_unknown_ones(

@@ -28,15 +28,25 @@ def evaluate_command(
     ] = None,
     tier: Annotated[str, typer.Option(help="Model tier to evaluate.")] = "fast",
     model: Annotated[Path | None, typer.Option(help="Model artifact directory.")] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language of the rows without a language field (default: detected)."),
+    ] = None,
 ) -> None:
-    """Per-attribute ROC-AUC, average precision and calibration error (ECE) on FILE.
+    """Per-attribute ROC-AUC, average precision and calibration error (ECE) on FILE, pooled
+    and per language.
 
     Label columns may use Jigsaw names (toxic, severe_toxic, obscene, threat, insult,
     identity_hate) or Perspective's (TOXICITY, IDENTITY_ATTACK, ...); -1 or empty = unscored.
+    Each comment is scored by its language's model (its "language" field, else --language,
+    else detected; --tier and --model choose English's) on the attributes served there;
+    comments no model reads are counted, not scored.
     With --bias: subgroup, BPSN and BNSP AUC per identity (same as ``civility bias``).
     """
     from civility.evaluation.evaluate import evaluate_file
-    from civility.scoring import load_scorer
+    from civility.languages import normalize_language
+    from civility.scoring import load_languages
+    from civility.settings import load_settings
 
     if bias:
         from civility.cli.fairness import bias_command
@@ -45,23 +55,40 @@ def evaluate_command(
         return
     if file is None:
         raise typer.BadParameter("give a FILE to evaluate, or --bias.")
-    result = evaluate_file(load_scorer(tier, model), file, text_col)
+    languages = load_languages(tier, model, opt_in_enabled=load_settings().noncommercial_models)
+    declared = [normalize_language(language)] if language else []
+    result = evaluate_file(languages, file, text_col, declared)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    table = Table(title=f"{result['file']}: {result['n']} comments, model {result['model']}")
-    for name in ("attribute", "labelled", "positives", "ROC-AUC", "avg precision", "ECE"):
-        table.add_column(name, justify="left" if name == "attribute" else "right")
-    for attribute, m in result["attributes"].items():
-        table.add_row(
-            attribute,
-            str(m["n"]),
-            str(m["positives"]),
-            _fmt(m["roc_auc"]),
-            _fmt(m["average_precision"]),
-            _fmt(m["ece"]),
+    table = Table(title=f"{result['file']}: {result['n']} comments")
+    for name in ("language", "model", "attribute", "labelled", "positives", "ROC-AUC"):
+        table.add_column(
+            name, justify="left" if name in ("language", "model", "attribute") else "right"
         )
+    for name in ("avg precision", "ECE"):
+        table.add_column(name, justify="right")
+    groups = [
+        (code, part["model"], part["attributes"]) for code, part in result["languages"].items()
+    ]
+    if len(groups) > 1:
+        groups.insert(0, ("all", "", result["attributes"]))
+    for code, version, attributes in groups:
+        for attribute, m in attributes.items():
+            table.add_row(
+                code,
+                version,
+                attribute,
+                str(m["n"]),
+                str(m["positives"]),
+                _fmt(m["roc_auc"]),
+                _fmt(m["average_precision"]),
+                _fmt(m["ece"]),
+            )
     Console().print(table)
+    if result["unscored"]:
+        counts = ", ".join(f"{code} {n}" for code, n in result["unscored"].items())
+        typer.echo(f"Not scored, in languages no model serves: {counts}")
 
 
 def eval_report_command(
@@ -99,6 +126,20 @@ def eval_report_command(
         list[str] | None,
         typer.Option(help="With --ood: leave out only these sources (repeatable)."),
     ] = None,
+    languages: Annotated[
+        bool,
+        typer.Option(
+            "--languages",
+            help="Only rewrite the other languages' section of OUTPUT, from the installed "
+            "language artifacts' manifests.",
+        ),
+    ] = False,
+    opt_in_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="The opt-in package's language models (default: the installed package's)."
+        ),
+    ] = None,
     docs: Annotated[
         Path | None,
         typer.Option(
@@ -108,7 +149,8 @@ def eval_report_command(
         ),
     ] = None,
 ) -> None:
-    """Write the evaluation report: validation per source, external sets, LOSO, spans.
+    """Write the evaluation report: validation per source, external sets, LOSO, spans, and
+    the other languages' figures from their manifests (alone with --languages).
 
     With --docs DIR, rewrite the shipped models' figures in the reference pages. With --ood,
     print the out-of-domain protocol instead (external sets, leave-one-source-out
@@ -120,6 +162,20 @@ def eval_report_command(
     from civility.scoring import load_scorer
 
     log = RichConsole(stderr=True).log
+    from civility.data.files import atomic_output
+    from civility.evaluation.report import (
+        language_manifests,
+        render_languages_markdown,
+        replace_languages_section,
+    )
+
+    section = render_languages_markdown(language_manifests(opt_in_dir))
+    if languages:
+        document = output.read_text(encoding="utf-8") if output.is_file() else ""
+        with atomic_output(output) as handle:
+            handle.write(replace_languages_section(document, section))
+        log(f"wrote the languages section of {output}")
+        return
     if docs is not None:
         from civility.evaluation.shipped import write_docs
 
@@ -142,7 +198,6 @@ def eval_report_command(
         typer.echo(render_table(specs, rows), nl=False)
         return
 
-    from civility.data.files import atomic_output
     from civility.evaluation.report import (
         external_evaluation,
         leave_one_source_out,
@@ -166,7 +221,9 @@ def eval_report_command(
     )
     settings = {**params, "texts per source": loso_limit or "all"}
     with atomic_output(output) as handle:
-        handle.write(render_markdown(scorer, external, results, settings))
+        handle.write(
+            replace_languages_section(render_markdown(scorer, external, results, settings), section)
+        )
     log(f"wrote {output}")
 
 

@@ -73,7 +73,7 @@ def load_corpus(
         for name, path in local.items():
             examples = (
                 Example(f"{name}:{number}", text, labels)
-                for number, (text, labels) in enumerate(iter_labelled(path), start=1)
+                for number, (text, labels, _) in enumerate(iter_labelled(path), start=1)
             )
             yield name, islice(examples, limit_per_source)
 

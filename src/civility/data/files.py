@@ -124,8 +124,9 @@ def label_columns(record: dict[str, Any]) -> dict[str, str]:
 
 def iter_labelled(
     path: str | Path, text_col: str | None = None
-) -> Iterator[tuple[str, dict[str, float]]]:
-    """Each record of a labelled file the user brings: its text, and a label per attribute.
+) -> Iterator[tuple[str, dict[str, float], str | None]]:
+    """Each record of a labelled file the user brings: its text, a label per attribute, and
+    its ``language`` field (None when it has none).
 
     Label columns may use Jigsaw's names (toxic, obscene, identity_hate...) or ours; an
     attribute the file has no column for is left out, and an empty or negative cell is NaN
@@ -150,7 +151,8 @@ def iter_labelled(
             labels = {a: parse_label(record.get(c)) for a, c in columns.items()}
         except InputFileError as exc:
             raise InputFileError(f"{path}, record {number}: {exc.message}") from None
-        yield text, labels
+        language = record.get("language")
+        yield text, labels, str(language).strip() if language else None
 
 
 @contextmanager
