@@ -7,6 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from civility.moderation.queue import comment_record
 from civility.moderation.service import ModerationService
 from civility.scoring import FastScorer
 from civility.store import Author, Store
@@ -103,3 +104,16 @@ def test_live_count_and_the_new_tabs(
     assert comment_id(seeded, "n1") not in ids_in_order(unmoderated)  # a moderator approved it
     decide(signed_in, one=f"approve:{comment_id(seeded, 'n1')}", status="reported")
     assert status_of(seeded, "news", "n1") == "approved"
+
+
+def test_b_in_the_queue_rejects_the_authors_next_comment(
+    signed_in: TestClient, seeded: Store, tiny_scorer: FastScorer
+) -> None:
+    decide(signed_in, one=f"ban:{comment_id(seeded, 'c2')}")
+    thanks = "Thank you for this careful reporting."
+    seed_queue(seeded, tiny_scorer, "news", [make_comment("next", thanks, author="bob")])
+    seed_queue(seeded, tiny_scorer, "sport", [make_comment("s-next", thanks, author="bob")])
+    record = comment_record(seeded, "news", "next")
+    assert record["status"] == "rejected"
+    assert record["decisions"][0]["actor"] == "policy:author-banned"
+    assert status_of(seeded, "sport", "s-next") == "approved"  # banned in news only

@@ -185,16 +185,18 @@ def queue_page(store: Store, moderator: ModeratorInfo, filters: QueueFilters) ->
             if filters.attribute
             else Score.comment_id == Comment.id
         )
-        query = select(Comment, func.max(Score.value).label("priority")).outerjoin(Score, scored)
-        query = query.where(*where).group_by(Comment.id)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        priority = query.selected_columns.priority
+        priority = select(func.max(Score.value)).where(scored).scalar_subquery()
+        total = session.scalar(select(func.count()).select_from(Comment).where(*where)) or 0
         order = {
             "newest": (Comment.created_at.desc(), Comment.id.desc()),
             "oldest": (Comment.created_at, Comment.id),
         }.get(filters.sort, (priority.desc().nulls_last(), Comment.id))
         rows = session.execute(
-            query.order_by(*order).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            select(Comment, priority)
+            .where(*where)
+            .order_by(*order)
+            .offset((filters.page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
         ).all()
         items = _items(session, [(c, float(p or 0.0)) for c, p in rows])
         articles = session.execute(
