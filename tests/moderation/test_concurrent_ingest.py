@@ -16,6 +16,7 @@ from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import IngestOptions, ingest
 from civility.scoring import FastScorer
 from civility.store import Article, Author, Comment, Community, Store
+from tests.conftest import english_only
 from tests.store.conftest import store, store_url  # noqa: F401  (both backends)
 
 WRITERS, ROUNDS, PER_BATCH, POOL = 8, 20, 4, 12
@@ -41,6 +42,7 @@ def test_concurrent_ingest_of_new_articles_never_fails(
     tiny_scorer: FastScorer,
 ) -> None:
     options = IngestOptions(create_articles=True, create_community=True)
+    languages = english_only(tiny_scorer)
     barrier = threading.Barrier(WRITERS)
 
     def write(writer: int) -> int:
@@ -49,7 +51,7 @@ def test_concurrent_ingest_of_new_articles_never_fails(
             barrier.wait(timeout=120)  # every writer meets each round's new articles at once
             try:
                 results = ingest(
-                    store, tiny_scorer, _batch(writer, round_), "breaking", None, options
+                    store, languages, _batch(writer, round_), "breaking", None, options
                 )
             except Exception:
                 barrier.abort()  # the others stop waiting for this writer
