@@ -161,7 +161,7 @@ def test_queue_lists_held_comments_and_moderators_decide(
     assert decided.status_code == 200, decided.text
     late = client.post("/v1/comments/c1/decisions", json={"action": "reject", "moderator": "bruno"})
     assert late.status_code == 409
-    assert "moderator:" in late.json()["error"]
+    assert "decided by alice (approve)" in late.json()["error"]  # the person, not an id
     trail = client.get("/v1/comments/c1").json()["decisions"]
     assert [(d["actor"].split(":")[0], d["action"]) for d in trail] == [
         ("policy", "hold"),

@@ -298,7 +298,7 @@ def test_a_comment_decided_meanwhile_is_a_conflict(signed_in: TestClient, seeded
         headers={"x-civility-partial": "1"},
     )
     assert response.status_code == 409
-    assert "decided by moderator:" in response.text
+    assert "decided by alice (approve)" in response.text
 
 
 def test_dashboard_counts_decisions_and_lists_hot_threads(

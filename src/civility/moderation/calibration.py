@@ -108,7 +108,8 @@ def community_pairs(
     """(model score, label) per attribute from the community's feedback on stored comments.
 
     Moderators' decisions and ``suggestscore`` feedback that names a stored comment both
-    count; the latest label for a comment and attribute wins (a restore overrides a reject).
+    count; the latest label for a comment and attribute wins (an approve after a reject
+    overrides it).
     """
     rows = session.execute(
         select(Feedback.comment_id, Feedback.attribute, Feedback.value, Score.value)

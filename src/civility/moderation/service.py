@@ -434,7 +434,14 @@ class ModerationService:
                 .where(Decision.comment_id == comment_id)
                 .order_by(Decision.id.desc())
             )
-        who = f" by {last.actor} ({last.action})" if last is not None else ""
+            kind, _, number = last.actor.partition(":") if last is not None else ("", "", "")
+            username = (
+                session.scalar(select(Moderator.username).where(Moderator.id == int(number)))
+                if kind == "moderator" and number.isdigit()
+                else None
+            )
+        # The person, by the name they sign in with: "moderator:1" tells a colleague nothing.
+        who = f" by {username or last.actor} ({last.action})" if last is not None else ""
         raise DecisionConflictError(
             f"Comment {external_id!r} is {status}, not {expected}: it was decided{who} first."
         )
