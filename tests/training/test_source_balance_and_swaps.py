@@ -1,12 +1,13 @@
-"""Training options against identity-word shortcuts: sources weighted evenly, counterfactual
-copies of texts that name a group, and group mentions made no likelier toxic than the rest."""
+"""Training options against shortcuts: sources weighted evenly, counterfactual copies of texts
+that name a group, group mentions made no likelier toxic than the rest, and a chosen part of the
+templated behaviours."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from civility.attributes import attribute_index
-from civility.training.fast import balance_sources, decorrelate_mentions, swapped_copies
+from civility.training.fast import augment, balance_sources, decorrelate_mentions, swapped_copies
 
 
 def test_balancing_gives_every_source_the_same_total_weight() -> None:
@@ -43,3 +44,19 @@ def test_decorrelating_makes_mentions_as_toxic_as_the_rest_of_their_source() -> 
         share = weights[rows][toxic[rows], 0].sum() / weights[rows, 0].sum()
         assert share == 0.5, "mentions and the rest of the source: half toxic, as the source"
     np.testing.assert_array_equal(weights[8:, 0], [1.0, 1.0])
+
+
+def test_only_the_chosen_behaviours_are_added() -> None:
+    targets = np.zeros((1, 7), dtype=np.float32)
+    out, out_targets, _ = augment(
+        ["fine"],
+        targets,
+        np.ones_like(targets),
+        np.random.default_rng(0),
+        0.0,
+        0,
+        20,
+        ["direct_threat"],
+    )
+    assert len(out) == 21
+    assert (out_targets[1:, attribute_index("THREAT")] == 1.0).all()

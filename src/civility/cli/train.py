@@ -76,6 +76,10 @@ def summary_command(
     limit: Annotated[
         int | None, typer.Option(help="Read at most this many texts per source.")
     ] = None,
+    behaviour: Annotated[
+        list[str] | None,
+        typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
+    ] = None,
     extra: ExtraData = None,
     language: Annotated[
         str, typer.Option(help="Sources in this language (a code such as de or hi-Latn), or all.")
@@ -166,6 +170,10 @@ def train_command(
         int | None,
         typer.Option(help="Templated sentences per behaviour (default: 3000).", min=0),
     ] = None,
+    behaviour: Annotated[
+        list[str] | None,
+        typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
+    ] = None,
     extra: ExtraData = None,
     language: Annotated[
         list[str] | None,
@@ -206,6 +214,7 @@ def train_command(
         identity_swaps=identity_swaps,
         source_balance=source_balance,
         decorrelate_mentions=decorrelate_mentions,
+        behaviours=behaviour,
     )
     if identity_sentences is not None:
         config.identity_sentences = identity_sentences

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ class TrainingConfig:
     obfuscated_share: float = 0.3
     identity_sentences: int = 20000
     behaviour_sentences: int = 3000
+    # Which templated behaviours (``civility.data.behaviours``) are added; None for all.
+    behaviours: list[str] | None = None
     seed: int = 0
     # HateXplain's posts its three annotators all called normal are the corpus's largest set
     # of calm talk about identity groups, negation and counter-speech included; counted twice
@@ -168,6 +170,7 @@ def augment(
     obfuscated_share: float,
     n_identity: int,
     n_behaviour: int,
+    behaviours: Sequence[str] | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The training set of every tier: the texts, then disguised copies of a share of them,
     identity mentions and templated behaviours, with targets and weights to match.
@@ -200,9 +203,9 @@ def augment(
         rng, n_identity - half, OVERSAMPLED_GROUPS
     )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
-    behaviours, behaviour_labels = behaviour_sentences(rng, n_behaviour)
+    templated, behaviour_labels = behaviour_sentences(rng, n_behaviour, behaviours)
     return (
-        texts + disguised + mentions + behaviours,
+        texts + disguised + mentions + templated,
         np.vstack([targets, targets[chosen], clean, behaviour_labels]),
         np.vstack([weights, weights[chosen], np.ones_like(clean), np.ones_like(behaviour_labels)]),
     )
@@ -335,6 +338,7 @@ def train_fast(
         config.obfuscated_share,
         config.identity_sentences,
         config.behaviour_sentences,
+        config.behaviours,
     )
     progress(f"{len(texts)} texts after augmentation; fitting")
     scorer = FastScorer(**config.scorer_params).fit(
