@@ -51,6 +51,16 @@ def test_author_page_acts_through_the_service(signed_in: TestClient, seeded: Sto
     with seeded.session() as session:
         bob = session.query(Author).filter_by(external_id="bob").first()
         assert bob is not None and bob.status == "suspended" and bob.until is not None
+    noted = signed_in.post(
+        "/moderate/authors/news/bob",
+        data={"csrf": csrf_of(after), "action": "note", "reason": "writes at night"},
+    )
+    history = signed_in.get(noted.headers["location"]).text
+    assert "writes at night" in history and 'id="author-status">suspended<' in history
+    empty = signed_in.post(
+        "/moderate/authors/news/bob", data={"csrf": csrf_of(after), "action": "note"}
+    )
+    assert "a+note+needs+its+text" in empty.headers["location"]
     assert signed_in.get("/moderate/authors/sport/bob").status_code == 403  # not alice's
     forged = signed_in.post("/moderate/authors/news/bob", data={"csrf": "x", "action": "ban"})
     assert forged.status_code == 403

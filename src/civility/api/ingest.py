@@ -313,7 +313,7 @@ def report(comment_id: str, body: JsonBody, state: StateDep, key: IngestKey) -> 
 def act_on_author(
     slug: str, author: str, body: JsonBody, moderation: ModerationDep, key: ModerateKey
 ) -> dict[str, Any]:
-    """Ban, unban, suspend (``until``: 1 hour to 7 days ahead), pre-moderate or warn an author.
+    """Ban, unban, suspend (``until``: 1 hour to 7 days ahead), pre-moderate, warn or note.
 
     ``moderator`` must moderate the community; the action applies to the author's next
     comments and is recorded in their trail.

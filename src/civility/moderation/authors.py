@@ -43,8 +43,10 @@ AUTHOR_ACTIONS: dict[str, str | None] = {
     "suspend": AuthorStatus.SUSPENDED.value,
     "premoderate": AuthorStatus.PREMODERATED.value,
     "warn": None,
+    "note": None,
 }
-"""action -> the author's status after it (None: unchanged). ``unban`` lifts any restriction."""
+"""action -> the author's status after it (None: unchanged). ``unban`` lifts any restriction;
+``note`` only records the moderator's note (its reason) on the author's page."""
 MIN_SUSPENSION = timedelta(hours=1)
 MAX_SUSPENSION = timedelta(days=7)
 SUSPENSION_SLACK = timedelta(minutes=5)
@@ -111,12 +113,17 @@ def restrictions(
     return {external: r for external, r in found.items() if r is not None}
 
 
-def check_action(action: str, until: datetime | None, now: datetime) -> datetime | None:
-    """Refuse an unknown action or a suspension outside 1 hour to 7 days; the ``until`` kept."""
+def check_action(
+    action: str, until: datetime | None, now: datetime, reason: str | None = None
+) -> datetime | None:
+    """Refuse an unknown action, a note without text or a suspension outside 1 hour to 7 days;
+    the ``until`` kept."""
     if action not in AUTHOR_ACTIONS:
         raise InvalidCommentError(
             "action", f"must be one of {', '.join(AUTHOR_ACTIONS)}; got {action!r}."
         )
+    if action == "note" and not (reason or "").strip():
+        raise InvalidCommentError("reason", "a note needs its text.")
     if action != "suspend":
         if until is not None:
             raise InvalidCommentError("until", f"applies to suspend only, not {action!r}.")

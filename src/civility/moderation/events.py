@@ -3,7 +3,7 @@
 ``comment.decided`` is sent for every entry of the audit trail, the policy's and moderators'
 alike, with the same keys every time (``None`` where a key does not apply: a policy has no
 ``moderator``, a moderator's decision no ``rule``, ``scores`` or ``model_version``), so a CMS
-parses one shape. ``author.<banned|unbanned|suspended|premoderated|warned>`` report a
+parses one shape. ``author.<banned|unbanned|suspended|premoderated|warned|noted>`` report a
 moderator's action on an author (``AuthorPayload``), ``comment.reported`` a reader's report,
 and ``thread.alert`` a discussion turning toxic.
 """
@@ -25,6 +25,7 @@ AUTHOR_EVENTS = {
     "suspend": "author.suspended",
     "premoderate": "author.premoderated",
     "warn": "author.warned",
+    "note": "author.noted",
 }
 
 
@@ -65,7 +66,7 @@ class AuthorPayload:
     community: str
     author: str
     action: str
-    """ban, unban, suspend, premoderate or warn."""
+    """ban, unban, suspend, premoderate, warn or note."""
     status: str
     """The author's standing after the action (active, banned, suspended, premoderated)."""
     until: str | None

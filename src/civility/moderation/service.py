@@ -292,14 +292,15 @@ class ModerationService:
         reason: str | None = None,
         until: datetime | None = None,
     ) -> dict[str, Any]:
-        """Ban, unban, suspend (``until``, 1 hour to 7 days ahead), pre-moderate or warn an author.
+        """Ban, unban, suspend (``until``, 1 hour to 7 days ahead), pre-moderate, warn an author,
+        or note something about them.
 
         The standing applies to the author's next comments at intake (``moderation.authors``).
         An author the store has not met yet is recorded now, so a ban can precede the comment.
         Each action is appended to the author's trail (``AuthorAction``) and sent to the
-        webhooks as ``author.<banned|unbanned|suspended|premoderated|warned>``.
+        webhooks as ``author.<banned|unbanned|suspended|premoderated|warned|noted>``.
         """
-        until = authors.check_action(action, until, datetime.now(UTC))
+        until = authors.check_action(action, until, datetime.now(UTC), reason)
         with self.store.writer() as session:
             found = queue.community_by_slug(session, community)
             person = _moderator(session, found, moderator)

@@ -475,6 +475,7 @@ AUTHOR_ACTION_WORDS = {
     "premoderate": "Pre-moderated",
     "ban": "Banned",
     "unban": "Lifted every restriction on",
+    "note": "Added a note on",
 }
 
 
