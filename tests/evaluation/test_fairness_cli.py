@@ -113,6 +113,7 @@ BIAS_FLOOR_TEMPLATES = 0.95
     not (Path(civility.__file__).parent / "models" / "fast" / "manifest.json").is_file(),
     reason="the shipped fast model is not built in this checkout",
 )
+@pytest.mark.slow
 def test_shipped_model_holds_its_bias_score(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CIVILITY_MODEL_DIR")
     report = evaluate_bias(load_scorer("fast"), ["templates"])["templates"]

@@ -93,6 +93,7 @@ def test_a_hidden_layer_head_round_trips_and_serves_without_torch(
     assert result.stdout.splitlines() == [str(expected), "imported: []"]
 
 
+@pytest.mark.slow
 def test_the_seed_decides_the_hidden_layer_head() -> None:
     needs_train_extra("torch")
     E = np.random.default_rng(0).normal(size=(64, 8))
