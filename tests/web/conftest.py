@@ -30,7 +30,7 @@ from fastapi.testclient import TestClient
 from civility.api import create_app
 from civility.moderation.archive import ArchiveComment
 from civility.moderation.ingest import IngestOptions, ingest
-from civility.scoring import FastScorer
+from civility.scoring import FastScorer, LanguageScorers
 from civility.settings import Settings
 from civility.store import Comment, Community, Store, open_store
 from civility.web.accounts import create_moderator
@@ -69,14 +69,21 @@ def make_comment(
     )
 
 
-def seed_queue(store: Store, scorer: FastScorer, community: str, comments: list) -> None:
-    """Create ``community`` (holding every comment) and ingest ``comments`` into it."""
+def seed_queue(
+    store: Store,
+    scorer: FastScorer,
+    community: str,
+    comments: list,
+    languages: LanguageScorers | None = None,
+) -> None:
+    """Create ``community`` (holding every comment) and ingest ``comments`` into it, read by
+    ``languages`` (default: ``scorer`` for English, and no other language)."""
     with store.writer() as session:
         if session.query(Community).filter_by(slug=community).one_or_none() is None:
             session.add(Community(slug=community, name=community.title(), policy=HOLD_EVERYTHING))
     ingest(
         store,
-        english_only(scorer),
+        languages or english_only(scorer),
         comments,
         community,
         options=IngestOptions(create_articles=True),

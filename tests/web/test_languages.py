@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +18,17 @@ from tests.web.conftest import HOLD_EVERYTHING, PASSWORD, login, make_comment, s
 
 
 @pytest.fixture
-def multilingual_client(
-    seeded: Store, tiny_scorer: FastScorer, multilingual_model_dir: Path, tmp_path: Path
-) -> Iterator[TestClient]:
+def languages(tiny_scorer: FastScorer, multilingual_model_dir: Path) -> LanguageScorers:
     table = language_table(tiny_scorer.labels_, multilingual_model_dir / "languages")
+    return LanguageScorers(tiny_scorer, table)
+
+
+@pytest.fixture
+def multilingual_client(
+    seeded: Store, tiny_scorer: FastScorer, languages: LanguageScorers, tmp_path: Path
+) -> Iterator[TestClient]:
     settings = Settings(data_dir=str(tmp_path), require_key=False)
-    app = create_app(
-        settings, store=seeded, scorer=tiny_scorer, languages=LanguageScorers(tiny_scorer, table)
-    )
+    app = create_app(settings, store=seeded, scorer=tiny_scorer, languages=languages)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
 
@@ -71,3 +75,23 @@ def test_the_queue_shows_each_comments_language(
     html = multilingual_client.get("/moderate").text
     assert '<span class="language" title="German" lang="de">de</span>' in html
     assert '<span class="language" title="English" lang="en">en</span>' in html
+
+
+def test_the_queue_highlights_a_comment_with_its_languages_model(
+    seeded: Store,
+    tiny_scorer: FastScorer,
+    languages: LanguageScorers,
+    multilingual_client: TestClient,
+) -> None:
+    with seeded.writer() as session:
+        session.add(
+            Community(slug="zeitung", name="Zeitung", policy=HOLD_EVERYTHING, language="de")
+        )
+    comment = make_comment("z1", "Was für ein erbärmlicher Trottel", article="z")
+    seed_queue(seeded, tiny_scorer, "zeitung", [comment], languages)
+    create_moderator(seeded, "bea", PASSWORD, ["zeitung"])
+    login(multilingual_client, "bea")
+    html = multilingual_client.get("/moderate").text
+    # The German model's words, with its attributes (the English one marks "für", not INSULT).
+    assert re.search(r'title="INSULT, TOXICITY: \d+%">Trottel</mark>', html), html
+    assert ">für</mark>" not in html

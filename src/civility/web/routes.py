@@ -27,9 +27,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from civility.api.deps import AppState
-from civility.attributes import get_attribute
+from civility.attributes import ATTRIBUTE_NAMES, get_attribute
 from civility.errors import CivilityError, ForbiddenError, NotFoundError
-from civility.languages import language_name
+from civility.languages import ENGLISH, language_name
 from civility.moderation.queue import UNMODERATED
 from civility.scoring import check_text, language_of
 from civility.store.models import MAX_ROW_ID
@@ -184,9 +184,17 @@ def _refused(request: Request, message: str, status: int) -> Response:
 # -- try it ----------------------------------------------------------------------------------
 
 
-def _highlighted(state: AppState, text: str, scores: dict[str, float]) -> list[Segment]:
-    flagged = [a for a in state.scorer.labels_ if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
-    return segments(text, state.spans.spans(text, flagged) if flagged else {})
+def _highlighted(
+    state: AppState, text: str, scores: dict[str, float], language: str | None = None
+) -> list[Segment]:
+    """The words that drove ``scores``, found by the model that read the comment: its
+    language's (English's through the span cache)."""
+    flagged = [a for a in ATTRIBUTE_NAMES if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
+    if not flagged:
+        return segments(text, {})
+    if language in (None, ENGLISH) or state.languages.table.model(language) is None:
+        return segments(text, state.spans.spans(text, flagged))
+    return segments(text, state.languages.scorer(language).spans(text, flagged))
 
 
 @router.get("/")
@@ -395,7 +403,9 @@ def _queue_context(
         get_attribute(filters.attribute)  # raises UnknownAttributeError listing the names
     page = queue_page(state.store, visit.moderator, filters)
     for item in page.items:
-        item.segments = _highlighted(state, item.text, item.scores) if item.text else []
+        item.segments = (
+            _highlighted(state, item.text, item.scores, item.language) if item.text else []
+        )
     tab_queries = {
         tab: urllib.parse.urlencode({**filters.as_query(), "status": tab}) for tab in TABS
     }
@@ -746,7 +756,7 @@ def comment_page(request: Request, comment_id: str) -> Response:
     except CivilityError as exc:
         return _render(request, "error.html", {"message": exc.message}, exc.status, visit)
     item = view.item
-    item.segments = _highlighted(state, item.text, item.scores) if item.text else []
+    item.segments = _highlighted(state, item.text, item.scores, item.language) if item.text else []
     permalink = str(request.url.replace(query=""))
     context = {"view": view, "item": item, "permalink": permalink, "selected": set(), "position": 1}
     return _render(request, "comment.html", context, visit=visit)
