@@ -267,15 +267,15 @@ def languages_bench(n: int, opt_in: bool) -> None:
     for code, (rate, cpu_rate) in rates.items():
         print(
             f"fast tier, 2 processes, {code:<8} (declared, mean {chars[code]:4.0f} chars): "
-            f"{rate:8.0f} comments/s ({cpu_rate:.0f} per CPU-second of each process)"
+            f"{rate:8.0f} comments/s ({cpu_rate:.0f}/s of CPU time: 2 cores of their own)"
         )
     mixed = [text for texts in streams.values() for text in texts[: max(1, n // 4)]]
     random.Random(0).shuffle(mixed)
     rate, cpu_rate = _two_processes({"mixed": mixed}, declared=False, opt_in=opt_in)["mixed"]
     print(
         f"fast tier, 2 processes, mixed stream of {len(streams)} languages, {len(mixed)} "
-        f"comments, each detected: {rate:8.0f} comments/s ({cpu_rate:.0f} per CPU-second of "
-        "each process)"
+        f"comments, each detected: {rate:8.0f} comments/s ({cpu_rate:.0f}/s of CPU time: 2 cores "
+        "of their own)"
     )
     print(f"load average while measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     memory = all_languages_memory(opt_in)
