@@ -76,11 +76,12 @@ def nodes(
     started = []
     for i in range(NODES):  # all at once, on an empty database
         port = free_port()
-        log = (tmp_path_factory.mktemp(f"node{i}") / "serve.log").open("wb")
+        directory = tmp_path_factory.mktemp(f"node{i}")
         command = [sys.executable, "-c", "from civility.cli import main; main()", "serve"]
         command += ["--port", str(port), "--database", POSTGRES_URL]
-        command += ["--data-dir", str(Path(log.name).parent)]
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command += ["--data-dir", str(directory)]
+        with (directory / "serve.log").open("wb") as log:  # the node writes to its own copy
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(Node(f"http://127.0.0.1:{port}", process))
     try:
         for node in started:
