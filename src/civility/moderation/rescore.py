@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,19 @@ def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def limit_threads_to_assigned_cpus() -> None:
+    """Give an actor's onnxruntime as many threads as the CPUs Ray assigned it.
+
+    onnxruntime takes every core by default, so two accurate-tier actors on two cores each ran
+    two threads and together scored slower than one (447 against 657 comments/s). An operator's
+    own ``CIVILITY_ONNX_THREADS`` is left as it is.
+    """
+    import ray
+
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1.0)
+    os.environ.setdefault("CIVILITY_ONNX_THREADS", str(max(1, int(cpus))))
+
+
 class RangeScorer:
     """A Ray actor: one scorer and one store connection, scoring id ranges into the store."""
 
@@ -149,6 +163,7 @@ class RangeScorer:
         batch_size: int,
         previous_version: str | None,
     ) -> None:
+        limit_threads_to_assigned_cpus()
         self.scorer: Scorer = load_scorer(tier, model_path)
         self.store: Store = open_store(url, upgrade=False)
         self.batch_size = batch_size
@@ -326,6 +341,7 @@ class TextScorer:
     """A Ray actor: one scorer, adding a score column per attribute to batches of texts."""
 
     def __init__(self, tier: str, model_path: str | None, text_column: str) -> None:
+        limit_threads_to_assigned_cpus()
         self.scorer: Scorer = load_scorer(tier, model_path)
         self.text_column = text_column
 
