@@ -7,6 +7,7 @@ import os
 from email.parser import BytesParser
 from email.policy import compat32
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -243,30 +244,37 @@ def test_a_failing_part_does_not_sink_the_batch(client: TestClient, api_key: str
 def test_a_comment_scores_the_same_whether_or_not_its_call_shared_a_model_call(
     api_store: Store, settings: Settings, api_key: str
 ) -> None:
-    """Concurrent calls share one model call; the shipped ensemble must not let them mix."""
+    """Concurrent calls share one model call; the shipped ensemble must not let them mix.
+
+    Whether a batch's parts reach the model together depends on scheduling, so the model call
+    they would share is also made directly, and both must give the lone comment's score.
+    """
     scorer = RecordingScorer(load_scorer("ensemble"))
     with TestClient(create_app(settings, store=api_store, scorer=scorer)) as client:  # type: ignore[arg-type]
         alone, together = _alone_and_together(client, api_key)
-    assert max(scorer.calls) > 1  # the parts really were scored together
     assert together == pytest.approx(alone, abs=1e-5)
+    lone = scorer.predict_proba([COMMENT])[0]
+    shared = scorer.predict_proba([*OTHERS, COMMENT])[-1]
+    np.testing.assert_allclose(shared, lone, atol=1e-5)
+
+
+COMMENT = "you are a pathetic idiot and everyone hates you"
+OTHERS = ["THIS IS AN OUTRAGE!!! " * 12, "ok", "the council voted 7-2 to close the library"]
 
 
 def _alone_and_together(client: TestClient, api_key: str) -> tuple[float, float]:
-    comment = "you are a pathetic idiot and everyone hates you"
-    others = ["THIS IS AN OUTRAGE!!! " * 12, "ok", "the council voted 7-2 to close the library"]
-
     def toxicity(body: dict) -> float:  # type: ignore[type-arg]
         return body["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
 
     alone = client.post(
         f"/v1alpha1/comments:analyze?key={api_key}",
-        content=analyze_body(comment),
+        content=analyze_body(COMMENT),
         headers={"content-type": "application/json"},
     ).json()
     response = client.post(
         "/batch",
         content=batch_body(
-            [("/v1alpha1/comments:analyze", analyze_body(t)) for t in [*others, comment]],
+            [("/v1alpha1/comments:analyze", analyze_body(t)) for t in [*OTHERS, COMMENT]],
             api_key,
         ),
         headers={"content-type": f'multipart/mixed; boundary="{BOUNDARY}"'},

@@ -29,6 +29,7 @@ when = "TOXICITY >= 0.5"
 action = "hold"
 """
 REPORTS_PER_HOUR = 4
+CLOSED_PORT_HOOK = "http://127.0.0.1:9/hook"
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +42,18 @@ def server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             session.add(community)
             session.flush()
             session.add(
-                Webhook(community_id=community.id, url="https://cms.example/h", secret="s" * 16)
+                # A closed loopback port: deliveries fail at once, where an unresolvable
+                # host can hold the server's stop for the send's whole timeout.
+                Webhook(community_id=community.id, url=CLOSED_PORT_HOOK, secret="s" * 16)
             )
     create_moderator(store, "alice", "correct horse battery", ["news"])
     create_moderator(store, "bruno", "correct horse battery", ["news"])
     create_moderator(store, "mallory", "correct horse battery", ["sport"])
     store.dispose()
-    extra = {"CIVILITY_REPORTS_PER_HOUR": str(REPORTS_PER_HOUR)}
+    extra = {
+        "CIVILITY_REPORTS_PER_HOUR": str(REPORTS_PER_HOUR),
+        "CIVILITY_WEBHOOK_PRIVATE_DESTINATIONS": "true",
+    }
     running = start_server(data_dir, tiny_model_dir, extra_env=extra)
     yield running
     stop_server(running)

@@ -22,7 +22,7 @@ from tests.web.conftest import HOSTILE, PASSWORD, Server, make_comment, seed_que
 
 SHIPPED_MODELS = Path(__file__).resolve().parents[2] / "src" / "civility" / "models"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a server and Chromium per module
 
 
 @pytest.fixture(scope="module")

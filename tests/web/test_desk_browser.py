@@ -19,7 +19,7 @@ from civility.store import Comment, open_store
 from civility.web.accounts import create_moderator
 from tests.web.conftest import PASSWORD, Server, axe_violations, make_comment, seed_queue, serve
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a server and Chromium per module
 
 PHONE = {"width": 390, "height": 844}
 

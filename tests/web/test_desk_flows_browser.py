@@ -23,7 +23,7 @@ from tests.conftest import english_only
 from tests.web.conftest import PASSWORD, Server, axe_violations, make_comment, seed_queue, serve
 from tests.web.test_desk_browser import PHONE, sign_in, status
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a server and Chromium per module
 
 FRIENDLY = "Thank you for this careful reporting."
 

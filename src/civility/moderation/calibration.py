@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,6 +59,11 @@ def fit_attribute(
     positives = int(y.sum())
     if len(x) < min_decisions or min(positives, len(y) - positives) < MIN_PER_CLASS:
         return None
+    # Imported here: scikit-learn takes most of a second to import, and a server or a command
+    # whose communities have too few decisions to calibrate never needs it.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     if len(x) >= ISOTONIC_FROM:
         model: Any = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
         return AttributeCalibration("isotonic", len(x), model)
