@@ -1,8 +1,10 @@
-"""Configurations of a language's default (class-A) model, judged as docs/experiments.md says.
+"""Configurations of a language's model (default: the class-A one), judged as docs/experiments.md says.
 
 Run from the repository root (it needs ../shared/data):
 
     .venv/bin/python bench/language_arms.py ru ar
+    .venv/bin/python bench/language_arms.py ko --arms shipped L1 L3 L5
+    .venv/bin/python bench/language_arms.py de --licence AB --arms shipped L1 L3 L5
 
 For each language and arm: the validation TOXICITY ROC-AUC of the model trained as
 ``civility train --languages`` trains it, the mean TOXICITY ROC-AUC over 5 folds of the
@@ -30,6 +32,7 @@ ARMS: dict[str, dict[str, Any]] = {
     "L1": {"char_ngrams": (1, 5), "max_char_features": 200_000},
     "L2": {"max_iter": 200},
     "L3": {"alpha": 1e-4},
+    "L5": {"alpha": 1e-5},
 }
 FOLDS = 5
 TOXICITY = ATTRIBUTE_NAMES.index("TOXICITY")
@@ -38,14 +41,17 @@ TOXICITY = ATTRIBUTE_NAMES.index("TOXICITY")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("languages", nargs="+")
+    parser.add_argument("--licence", default="A", help="A (default package) or AB (opt-in).")
+    parser.add_argument("--arms", nargs="*", default=list(ARMS), choices=list(ARMS))
     args = parser.parse_args()
     for language in args.languages:
-        corpus = load_corpus(language_sources(language, "A"))
+        corpus = load_corpus(language_sources(language, args.licence))
         train = corpus.subset(corpus.splits == "train")
         folds = np.array(
             [int(hashlib.sha256(t.encode("utf-8")).hexdigest(), 16) % FOLDS for t in train.texts]
         )
-        for arm, change in ARMS.items():
+        for arm in args.arms:
+            change = ARMS[arm]
             config = LanguageConfig()
             config.scorer_params.update(change)
             report = validation_report(fit_language(corpus, language, config), corpus)["all"]
@@ -65,6 +71,7 @@ def main() -> None:
             }
             row = {
                 "language": language,
+                "licence": args.licence,
                 "arm": arm,
                 "validation TOXICITY": round(report["TOXICITY"]["roc_auc"], 4),
                 f"{FOLDS}-fold TOXICITY": round(float(np.mean(cv)), 4),
