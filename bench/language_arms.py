@@ -1,4 +1,4 @@
-"""Configurations of a language's model (default: the class-A one), judged as docs/experiments.md says.
+"""Configurations of a language's model (class A by default), judged as docs/experiments.md says.
 
 Run from the repository root (it needs ../shared/data):
 
@@ -25,7 +25,7 @@ from civility.attributes import ATTRIBUTE_NAMES
 from civility.data import load_corpus
 from civility.metrics import is_measurable, roc_auc
 from civility.training.fast import validation_report
-from civility.training.languages import LanguageConfig, fit_language, language_sources
+from civility.training.languages import artifact_config, fit_language, language_sources
 
 ARMS: dict[str, dict[str, Any]] = {
     "shipped": {},
@@ -52,7 +52,7 @@ def main() -> None:
         )
         for arm in args.arms:
             change = ARMS[arm]
-            config = LanguageConfig()
+            config = artifact_config(language, args.licence)  # as shipped
             config.scorer_params.update(change)
             report = validation_report(fit_language(corpus, language, config), corpus)["all"]
             cv = []

@@ -185,3 +185,26 @@ def test_preload_loads_the_named_languages_or_refuses_unknown_ones(
         languages.preload("sv")
     languages.preload("all")
     assert languages.loaded() == sorted(table.languages())
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    sorted(
+        [
+            *(MODELS_DIR / "languages").glob("*/manifest.json"),
+            *SHIPPED_OPT_IN.glob("*/manifest.json"),
+        ]
+    ),
+    ids=lambda path: f"{path.parent.parent.parent.name}-{path.parent.name}",
+)
+def test_each_shipped_language_model_was_fitted_with_its_documented_configuration(
+    manifest: Path,
+) -> None:
+    """``civility train --languages`` must rebuild what ships: an artifact fitted with other
+    parameters than ``artifact_config`` gives (an arm tried and not recorded there) fails."""
+    from civility.training.languages import PACKAGES, artifact_config
+
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    classes = {package: key for key, package in PACKAGES.items()}[recorded["package"]]
+    expected = artifact_config(recorded["language"], classes).scorer_params
+    assert recorded["training"]["config"]["scorer_params"] == json.loads(json.dumps(expected))

@@ -260,7 +260,7 @@ def train_languages_command(
     from civility.data.sources import languages
     from civility.evaluation.report import render_language_card
     from civility.training.languages import (
-        LanguageConfig,
+        artifact_config,
         train_language,
         trainable_languages,
     )
@@ -274,12 +274,12 @@ def train_languages_command(
     if licence == "AB":
         targets += [(code, "AB", opt_in_dir / code) for code in trainable_languages("AB")]
     targets = [t for t in targets if t[0] in wanted]
-    config = LanguageConfig(seed=seed)
-    if max_iter is not None:
-        config.scorer_params["max_iter"] = max_iter
-    if alpha is not None:
-        config.scorer_params["alpha"] = alpha
     for code, classes, directory in tqdm(targets, desc="languages", unit=" models"):
+        config = artifact_config(code, classes, seed)
+        if max_iter is not None:
+            config.scorer_params["max_iter"] = max_iter
+        if alpha is not None:
+            config.scorer_params["alpha"] = alpha
         scorer, metadata = train_language(
             code, classes, config, console.log, limit_per_source=limit, loso=evaluate
         )

@@ -71,6 +71,22 @@ class LanguageConfig:
     )
 
 
+ARTIFACT_PARAMS: dict[tuple[str, str], dict[str, Any]] = {
+    # Arm L1 in docs/experiments.md: validation TOXICITY 0.8497 -> 0.8569, 5-fold 0.8485 -> 0.8553.
+    ("ko", "A"): {"char_ngrams": (1, 5), "max_char_features": 200_000},
+}
+"""Changes to ``LanguageConfig``'s scorer parameters for one (language, licence classes)
+artifact, each adopted by an arm's rule in docs/experiments.md; every other artifact uses the
+defaults."""
+
+
+def artifact_config(language: str, licence_classes: str, seed: int = 0) -> LanguageConfig:
+    """The configuration ``civility train --languages`` fits ``language``'s artifact with."""
+    config = LanguageConfig(seed=seed)
+    config.scorer_params.update(ARTIFACT_PARAMS.get((language, licence_classes), {}))
+    return config
+
+
 def language_sources(language: str, licence_classes: str) -> list[str]:
     """The training sources of ``language``'s artifact for ``licence_classes``."""
     return default_sources(licence_classes, language)
@@ -175,7 +191,7 @@ def train_language(
     loso: bool = True,
 ) -> tuple[FastScorer, dict[str, Any]]:
     """Fit ``language``'s artifact for ``licence_classes``; returns it and its manifest metadata."""
-    config = config or LanguageConfig()
+    config = config or artifact_config(language, licence_classes)
     started = time.perf_counter()
     names = language_sources(language, licence_classes)
     corpus = load_corpus(names, root=root, limit_per_source=limit_per_source)
