@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "civility.cli.moderators",
     "civility.cli.rescore",
     "civility.cli.communities",
+    "civility.cli.authors",
 )
 
 app = typer.Typer(
