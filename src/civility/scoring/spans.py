@@ -107,23 +107,27 @@ class SpanCache:
         self.scorer = scorer
         self.size = size
         self.max_text_chars = max_text_chars
-        self._found: OrderedDict[tuple[str, tuple[str, ...]], dict[str, list[Span]]]
+        self._found: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, list[Span]]]
         self._found = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._found)
 
-    def spans(self, text: str, attributes: Sequence[str]) -> dict[str, list[Span]]:
-        """``scorer.spans(text, attributes)``, computed once per text and attributes."""
+    def spans(
+        self, text: str, attributes: Sequence[str], scorer: Scorer | None = None
+    ) -> dict[str, list[Span]]:
+        """``scorer.spans(text, attributes)`` (default scorer: the cache's own), computed once
+        per model version, text and attributes: a language's model shares the cache."""
+        scorer = scorer or self.scorer
         if len(text) > self.max_text_chars:
-            return self.scorer.spans(text, list(attributes))
-        key = (text, tuple(attributes))
+            return scorer.spans(text, list(attributes))
+        key = (scorer.version, text, tuple(attributes))
         with self._lock:
             if key in self._found:
                 self._found.move_to_end(key)
                 return self._found[key]
-        found = self.scorer.spans(text, list(attributes))
+        found = scorer.spans(text, list(attributes))
         with self._lock:
             self._found[key] = found
             while len(self._found) > self.size:

@@ -188,13 +188,14 @@ def _highlighted(
     state: AppState, text: str, scores: dict[str, float], language: str | None = None
 ) -> list[Segment]:
     """The words that drove ``scores``, found by the model that read the comment: its
-    language's (English's through the span cache)."""
+    language's, through the app's span cache."""
     flagged = [a for a in ATTRIBUTE_NAMES if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
     if not flagged:
         return segments(text, {})
     if language in (None, ENGLISH) or state.languages.table.model(language) is None:
         return segments(text, state.spans.spans(text, flagged))
-    return segments(text, state.languages.scorer(language).spans(text, flagged))
+    scorer = state.languages.scorer(language)
+    return segments(text, state.spans.spans(text, flagged, scorer))
 
 
 @router.get("/")
