@@ -23,9 +23,8 @@ import numpy as np
 from civility.data.multilingual import load_hatecheck_nl
 from civility.data.sources import data_root
 from civility.metrics import roc_auc
-from civility.scoring import Scorer, load_scorer
+from civility.scoring import Scorer, default_languages_dir, load_scorer
 from civility.scoring._fast import FastScorer
-from civility.scoring._loading import default_languages_dir
 from civility.text.normalize import normalization_for
 from civility.training.languages import LanguageConfig
 

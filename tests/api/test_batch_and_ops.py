@@ -15,7 +15,6 @@ from civility.api import create_app
 from civility.scoring import default_model_path, load_scorer
 from civility.settings import Settings
 from civility.store import Store
-from conftest import RecordingScorer
 from tests.api.conftest import FRIENDLY, INSULT
 
 BOUNDARY = "===============7330845974216740156=="
@@ -249,8 +248,8 @@ def test_a_comment_scores_the_same_whether_or_not_its_call_shared_a_model_call(
     Whether a batch's parts reach the model together depends on scheduling, so the model call
     they would share is also made directly, and both must give the lone comment's score.
     """
-    scorer = RecordingScorer(load_scorer("ensemble"))
-    with TestClient(create_app(settings, store=api_store, scorer=scorer)) as client:  # type: ignore[arg-type]
+    scorer = load_scorer("ensemble")
+    with TestClient(create_app(settings, store=api_store, scorer=scorer)) as client:
         alone, together = _alone_and_together(client, api_key)
     assert together == pytest.approx(alone, abs=1e-5)
     lone = scorer.predict_proba([COMMENT])[0]

@@ -192,9 +192,9 @@ def _highlighted(
     flagged = [a for a in ATTRIBUTE_NAMES if scores.get(a, 0.0) >= HIGHLIGHT_MIN]
     if not flagged:
         return segments(text, {})
-    if language in (None, ENGLISH) or state.languages.table.model(language) is None:
-        return segments(text, state.spans.spans(text, flagged))
-    scorer = state.languages.scorer(language)
+    scorer = None  # English's, the cache's own
+    if language not in (None, ENGLISH) and state.languages.table.model(language) is not None:
+        scorer = state.languages.scorer(language)
     return segments(text, state.spans.spans(text, flagged, scorer))
 
 
