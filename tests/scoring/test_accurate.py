@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -539,3 +540,27 @@ def test_the_head_can_be_refitted_on_an_existing_models_encoder(
     assert again.metadata_["encoder_built_by"] == reused.version
     assert again.metadata_["encoder"] == "a tiny test encoder"
     assert refitted.max_length == reused.max_length
+
+
+@requires_data
+@pytest.mark.slow
+def test_the_ensemble_alone_is_refitted_around_a_retrained_fast_tier(
+    models_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new fast tier must not wait on an accurate-tier run to ship its ensemble."""
+    monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
+    root = tmp_path / "models"
+    shutil.copytree(models_root, root)
+    accurate_before = (root / "accurate" / "manifest.json").read_bytes()
+    retrain = ["train", "--source", "fox_news_comments", "--limit", "300", "--max-iter", "5"]
+    retrain += ["--no-evaluate", "--output", str(root / "fast")]
+    refit = ["train-accurate", "--output", str(root), "--ensemble-only", "--limit", "100"]
+    for argv in (retrain, [*refit, "--n-valid", "20"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 0
+    blend = EnsembleScorer.load(root / "ensemble")
+    assert blend.fast.version == FastScorer.load(root / "fast").version
+    assert (root / "accurate" / "manifest.json").read_bytes() == accurate_before
+    assert set(blend.metadata_["weight_choice"]) == set(ATTRIBUTE_NAMES)
+    assert blend.predict_proba(["you idiot"]).shape == (1, len(ATTRIBUTE_NAMES))

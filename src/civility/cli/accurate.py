@@ -34,6 +34,13 @@ Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the sa
 Limit = Annotated[int | None, typer.Option(help="At most this many texts per source (quick runs).")]
 Evaluate = Annotated[bool, typer.Option(help="Measure on validation data and tune spans.")]
 Ensemble = Annotated[bool, typer.Option(help="Also choose the ensemble's weights (needs fast/).")]
+EnsembleOnly = Annotated[
+    bool,
+    typer.Option(
+        help="Keep <root>/accurate as it is and only choose the ensemble's weights around "
+        "<root>/fast, after the fast tier was retrained: minutes, and no train extra needed."
+    ),
+]
 MaxLength = Annotated[int, typer.Option(help="Tokens the encoder reads per comment.")]
 FineTune = Annotated[
     int,
@@ -62,6 +69,7 @@ def train_accurate_command(
     limit: Limit = None,
     evaluate: Evaluate = True,
     ensemble: Ensemble = True,
+    ensemble_only: EnsembleOnly = False,
     encoder_layers: Layers = 3,
     max_length: MaxLength = 64,
     fine_tune_epochs: FineTune = 2,
@@ -107,6 +115,14 @@ def train_accurate_command(
         fine_tune_epochs=fine_tune_epochs,
         clean_weights=clean_weights,
     )
+    if ensemble_only:
+        accurate = AccurateScorer.load(target)
+        fast = FastScorer.load(output / "fast")
+        blend, blend_metadata = tune_ensemble(accurate, fast, corpus, config, console.log)
+        blend.save(output / "ensemble", blend_metadata)
+        write_card(blend, output / "ensemble", ensemble_summary(blend))
+        console.log(f"wrote {output / 'ensemble'} ({blend.version})")
+        return
     with warnings.catch_warnings():
         # This command is the rebuild that warning asks for: the new model's ranges are fixed.
         warnings.simplefilter("ignore", BatchDependentScoresWarning)

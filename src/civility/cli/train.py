@@ -44,6 +44,26 @@ ExtraData = Annotated[
 ]
 
 
+def parse_behaviour_doses(values: list[str]) -> dict[str, int]:
+    """``--behaviour-dose`` values as a config's ``behaviour_doses``; bad ones fail before any
+    data is read."""
+    from civility.data.behaviours import BEHAVIOURS
+
+    known = [b.name for b in BEHAVIOURS]
+    doses = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        if name not in known:
+            raise UnknownNameError("behaviour", name, known)
+        if not count.isdigit():
+            raise ConfigError(
+                "--behaviour-dose takes NAME=SENTENCES, e.g. counter_speech_and_negation=3000. "
+                f"Got {value!r}."
+            )
+        doses[name] = int(count)
+    return doses
+
+
 def parse_clean_weights(values: list[str]) -> dict[str, float]:
     """``--clean-weight`` values as a config's ``clean_weights``; bad ones fail before any data
     is read."""
@@ -79,6 +99,13 @@ def summary_command(
     behaviour: Annotated[
         list[str] | None,
         typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
+    ] = None,
+    behaviour_dose: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=SENTENCES: give one templated behaviour its own number of sentences "
+            "instead of --behaviour-sentences (repeatable)."
+        ),
     ] = None,
     extra: ExtraData = None,
     language: Annotated[
@@ -174,6 +201,13 @@ def train_command(
         list[str] | None,
         typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
     ] = None,
+    behaviour_dose: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=SENTENCES: give one templated behaviour its own number of sentences "
+            "instead of --behaviour-sentences (repeatable)."
+        ),
+    ] = None,
     extra: ExtraData = None,
     language: Annotated[
         list[str] | None,
@@ -222,6 +256,8 @@ def train_command(
         config.behaviour_sentences = behaviour_sentences
     if clean_weight is not None:
         config.clean_weights = parse_clean_weights(clean_weight)
+    if behaviour_dose:
+        config.behaviour_doses = parse_behaviour_doses(behaviour_dose)
     corpus = load_corpus(
         _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
     )
@@ -229,8 +265,7 @@ def train_command(
     if alpha is not None:
         config.scorer_params["alpha"] = alpha
     if limit is not None:
-        config.identity_sentences = min(config.identity_sentences, limit)
-        config.behaviour_sentences = min(config.behaviour_sentences, limit)
+        config.cap_templates(limit)
     scorer, metadata = train_fast(
         corpus, config, progress=console.log, evaluate=evaluate, verbose=True
     )

@@ -199,8 +199,7 @@ def loso_rows(
         config = TrainingConfig(**recorded)
         config.scorer_params = {**config.scorer_params, "max_iter": max_iter}
         if limit is not None:
-            config.identity_sentences = min(config.identity_sentences, limit)
-            config.behaviour_sentences = min(config.behaviour_sentences, limit)
+            config.cap_templates(limit)
         progress(f"leave one source out: {scorer.version}")
         per_model.append(
             leave_one_source_out(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ class TrainingConfig:
     behaviour_sentences: int = 3000
     # Which templated behaviours (``civility.data.behaviours``) are added; None for all.
     behaviours: list[str] | None = None
+    # Behaviours given their own number of sentences instead of ``behaviour_sentences``.
+    behaviour_doses: dict[str, int] = field(default_factory=dict)
     seed: int = 0
     # HateXplain's posts its three annotators all called normal are the corpus's largest set
     # of calm talk about identity groups, negation and counter-speech included; counted twice
@@ -73,6 +75,13 @@ class TrainingConfig:
         # or the model never dares a probability above one half for them.
         default_factory=lambda: {"class_balance": {"THREAT": 1.0, "SEXUALLY_EXPLICIT": 1.0}}
     )
+
+    def cap_templates(self, limit: int) -> None:
+        """At most ``limit`` templated sentences of each kind, so that a quick run at ``limit``
+        texts per source keeps real texts the larger part of its training set."""
+        self.identity_sentences = min(self.identity_sentences, limit)
+        self.behaviour_sentences = min(self.behaviour_sentences, limit)
+        self.behaviour_doses = {name: min(n, limit) for name, n in self.behaviour_doses.items()}
 
 
 Progress = Callable[[str], None]
@@ -171,6 +180,7 @@ def augment(
     n_identity: int,
     n_behaviour: int,
     behaviours: Sequence[str] | None = None,
+    behaviour_doses: Mapping[str, int] | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The training set of every tier: the texts, then disguised copies of a share of them,
     identity mentions and templated behaviours, with targets and weights to match.
@@ -203,7 +213,7 @@ def augment(
         rng, n_identity - half, OVERSAMPLED_GROUPS
     )
     clean = np.zeros((len(mentions), targets.shape[1]), dtype=np.float32)
-    templated, behaviour_labels = behaviour_sentences(rng, n_behaviour, behaviours)
+    templated, behaviour_labels = behaviour_sentences(rng, n_behaviour, behaviours, behaviour_doses)
     return (
         texts + disguised + mentions + templated,
         np.vstack([targets, targets[chosen], clean, behaviour_labels]),
@@ -339,6 +349,7 @@ def train_fast(
         config.identity_sentences,
         config.behaviour_sentences,
         config.behaviours,
+        config.behaviour_doses,
     )
     progress(f"{len(texts)} texts after augmentation; fitting")
     scorer = FastScorer(**config.scorer_params).fit(
