@@ -54,8 +54,9 @@ def test_score_spans_show_the_words(capsys: pytest.CaptureFixture[str]) -> None:
         (["train", "--clean-weight", "hatexplian=2"], "unknown sources: hatexplian"),
         (["train", "--clean-weight", "hatexplain=-1"], "finite and at least 0"),
         (["train-accurate", "--clean-weight", "hatexplain=two"], "takes SOURCE=MULTIPLIER"),
-        (["train", "--behaviour-dose", "threats=10"], "Unknown behaviour 'threats'"),
-        (["train", "--behaviour-dose", "direct_threat=-1"], "takes NAME=SENTENCES"),
+        (["train", "--behaviour-scale", "threats=3"], "Unknown behaviour 'threats'"),
+        (["train", "--behaviour-scale", "direct_threat=-1"], "takes NAME=FACTOR"),
+        (["train", "--behaviour-scale", "direct_threat=x"], "takes NAME=FACTOR"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(

@@ -74,11 +74,11 @@ def test_unknown_behaviour_names_the_known_ones() -> None:
         behaviour_sentences(np.random.default_rng(0), 5, ["threats"])
 
 
-def test_a_dose_sets_one_behaviours_count_and_leaves_the_others() -> None:
+def test_a_scale_multiplies_one_behaviours_count_and_leaves_the_others() -> None:
     counter = next(b for b in BEHAVIOURS if b.name == "counter_speech_and_negation")
     texts, _ = behaviour_sentences(
-        np.random.default_rng(3), 20, doses={"counter_speech_and_negation": 60}
+        np.random.default_rng(3), 20, scales={"counter_speech_and_negation": 3.0}
     )
     assert len(texts) == sum(round(20 * b.share) for b in BEHAVIOURS) + round(40 * counter.share)
     with pytest.raises(UnknownNameError, match="counter_speech_and_negation"):
-        behaviour_sentences(np.random.default_rng(0), 5, doses={"counter_speech": 10})
+        behaviour_sentences(np.random.default_rng(0), 5, scales={"counter_speech": 2.0})

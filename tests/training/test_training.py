@@ -63,7 +63,7 @@ def test_train_command_writes_an_artifact_with_a_manifest_and_card(tmp_path: Pat
     args += ["--alpha", "1e-4", "--clean-weight", "fox_news_comments=3"]
     args += ["--identity-swaps", "--source-balance", "0.5", "--behaviour-sentences", "0"]
     args += ["--decorrelate-mentions", "--behaviour", "direct_threat"]
-    args += ["--behaviour-dose", "direct_threat=2000"]
+    args += ["--behaviour-scale", "direct_threat=2"]
     with pytest.raises(SystemExit) as exit_:
         main([*args, "--no-evaluate", "--output", str(out)])
     assert exit_.value.code == 0
@@ -75,7 +75,7 @@ def test_train_command_writes_an_artifact_with_a_manifest_and_card(tmp_path: Pat
     assert (recorded["identity_swaps"], recorded["source_balance"]) == (True, 0.5)
     assert recorded["decorrelate_mentions"] is True
     assert recorded["behaviours"] == ["direct_threat"]
-    assert recorded["behaviour_doses"] == {"direct_threat": 800}  # capped at --limit
+    assert recorded["behaviour_scales"] == {"direct_threat": 2.0}
     assert (recorded["behaviour_sentences"], recorded["identity_sentences"]) == (0, 800)
     assert "fox_news_comments" in (out / "MODEL_CARD.md").read_text()
     assert FastScorer.load(out).predict_proba(["hello"]).shape == (1, len(manifest["labels"]))

@@ -44,24 +44,27 @@ ExtraData = Annotated[
 ]
 
 
-def parse_behaviour_doses(values: list[str]) -> dict[str, int]:
-    """``--behaviour-dose`` values as a config's ``behaviour_doses``; bad ones fail before any
+def parse_behaviour_scales(values: list[str]) -> dict[str, float]:
+    """``--behaviour-scale`` values as a config's ``behaviour_scales``; bad ones fail before any
     data is read."""
     from civility.data.behaviours import BEHAVIOURS
 
     known = [b.name for b in BEHAVIOURS]
-    doses = {}
+    scales = {}
     for value in values:
-        name, _, count = value.partition("=")
+        name, _, factor = value.partition("=")
         if name not in known:
             raise UnknownNameError("behaviour", name, known)
-        if not count.isdigit():
+        try:
+            scales[name] = float(factor)
+        except ValueError:
+            scales[name] = -1.0
+        if not 0 <= scales[name] < float("inf"):
             raise ConfigError(
-                "--behaviour-dose takes NAME=SENTENCES, e.g. counter_speech_and_negation=3000. "
-                f"Got {value!r}."
+                "--behaviour-scale takes NAME=FACTOR, a finite number at least 0, e.g. "
+                f"counter_speech_and_negation=3. Got {value!r}."
             )
-        doses[name] = int(count)
-    return doses
+    return scales
 
 
 def parse_clean_weights(values: list[str]) -> dict[str, float]:
@@ -100,11 +103,11 @@ def summary_command(
         list[str] | None,
         typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
     ] = None,
-    behaviour_dose: Annotated[
+    behaviour_scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="NAME=SENTENCES: give one templated behaviour its own number of sentences "
-            "instead of --behaviour-sentences (repeatable)."
+            help="NAME=FACTOR: that templated behaviour gets FACTOR times --behaviour-sentences "
+            "(repeatable; replaces the default, counter_speech_and_negation=3)."
         ),
     ] = None,
     extra: ExtraData = None,
@@ -174,7 +177,7 @@ def train_command(
             help="Add a copy of every training text that names a group, its group words "
             "swapped, with the same labels."
         ),
-    ] = False,
+    ] = True,
     source_balance: Annotated[
         float,
         typer.Option(
@@ -188,24 +191,24 @@ def train_command(
             help="Within each source, weight texts so that those naming a group are as often "
             "toxic as the rest."
         ),
-    ] = False,
+    ] = True,
     identity_sentences: Annotated[
         int | None,
         typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),
     ] = None,
     behaviour_sentences: Annotated[
         int | None,
-        typer.Option(help="Templated sentences per behaviour (default: 3000).", min=0),
+        typer.Option(help="Templated sentences per behaviour (default: 1000).", min=0),
     ] = None,
     behaviour: Annotated[
         list[str] | None,
         typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
     ] = None,
-    behaviour_dose: Annotated[
+    behaviour_scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="NAME=SENTENCES: give one templated behaviour its own number of sentences "
-            "instead of --behaviour-sentences (repeatable)."
+            help="NAME=FACTOR: that templated behaviour gets FACTOR times --behaviour-sentences "
+            "(repeatable; replaces the default, counter_speech_and_negation=3)."
         ),
     ] = None,
     extra: ExtraData = None,
@@ -256,8 +259,8 @@ def train_command(
         config.behaviour_sentences = behaviour_sentences
     if clean_weight is not None:
         config.clean_weights = parse_clean_weights(clean_weight)
-    if behaviour_dose:
-        config.behaviour_doses = parse_behaviour_doses(behaviour_dose)
+    if behaviour_scale is not None:
+        config.behaviour_scales = parse_behaviour_scales(behaviour_scale)
     corpus = load_corpus(
         _sources(source, licence), limit_per_source=limit, progress=True, extra=extra or ()
     )

@@ -382,26 +382,27 @@ def behaviour_sentences(
     rng: np.random.Generator,
     per_behaviour: int,
     names: Sequence[str] | None = None,
-    doses: Mapping[str, int] | None = None,
+    scales: Mapping[str, float] | None = None,
 ) -> tuple[list[str], np.ndarray]:
-    """Up to ``per_behaviour`` distinct sentences of each behaviour (times its ``share``), and
-    their label rows. ``doses`` gives some behaviours their own count instead of
-    ``per_behaviour``: a lower dose of every template can keep one behaviour at full strength.
+    """Up to ``per_behaviour`` distinct sentences of each behaviour (times its ``share``, and
+    times its factor in ``scales``), and their label rows. ``scales`` lets one recipe keep a
+    behaviour at a higher dose than the rest without changing the registry's shares, which
+    every tier's training reads.
 
     Returns ``(texts, labels)`` with ``labels`` shaped ``(len(texts), len(ATTRIBUTE_NAMES))``
     in registry order, NaN where the behaviour says nothing about an attribute. Fewer than
     ``per_behaviour`` come back when the templates cannot make that many distinct sentences.
     """
     known = {b.name: b for b in BEHAVIOURS}
-    doses = doses or {}
-    for name in [*(names or ()), *doses]:
+    scales = scales or {}
+    for name in [*(names or ()), *scales]:
         if name not in known:
             raise UnknownNameError("behaviour", name, known)
     texts: list[str] = []
     rows: list[list[float]] = []
     for behaviour in (known[name] for name in (names or known)):
         row = [behaviour.labels.get(name, np.nan) for name in ATTRIBUTE_NAMES]
-        wanted = round(doses.get(behaviour.name, per_behaviour) * behaviour.share)
+        wanted = round(per_behaviour * behaviour.share * scales.get(behaviour.name, 1.0))
         seen: set[str] = set()
         for _ in range(wanted * 5):
             if len(seen) == wanted:

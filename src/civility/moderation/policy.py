@@ -149,8 +149,8 @@ action = "reject"
 [[rules]]
 # TOXICITY 0.4: the highest threshold that holds 80 % of toxic news comments. With the fast
 # tier (long comments read at their worst sentence), measured by bench/news_thresholds.py:
-# 83 % of Toxic Spans' toxic validation posts (Civil Comments) and 88 % of the Kaggle news
-# insults are held, with 14 % of the other Fox News validation comments (of 125) and 43 % of
+# 84 % of Toxic Spans' toxic validation posts (Civil Comments) and 88 % of the Kaggle news
+# insults are held, with 14 % of the other Fox News validation comments (of 125) and 44 % of
 # the Kaggle comments not labelled insults (that set labels insults, not civility).
 name = "toxic"
 when = "TOXICITY >= 0.4"

@@ -1,0 +1,36 @@
+"""``civility train`` with no options rebuilds the shipped fast tier's recipe."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+
+import civility.data
+import civility.training.fast
+from civility.cli import main
+from civility.scoring import default_model_path
+from civility.training.fast import TrainingConfig
+
+
+class _Captured(Exception):
+    """Stops the command once it has built its configuration: the test needs no data."""
+
+
+def test_train_without_options_uses_the_recipe_the_shipped_model_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captured: list[TrainingConfig] = []
+
+    def capture(corpus: Any, config: TrainingConfig, **kwargs: Any) -> None:
+        captured.append(config)
+        raise _Captured
+
+    monkeypatch.setattr(civility.data, "load_corpus", lambda *args, **kwargs: None)
+    monkeypatch.setattr(civility.training.fast, "train_fast", capture)
+    with pytest.raises(_Captured):
+        main(["train"])
+    manifest = json.loads((default_model_path("fast") / "manifest.json").read_text("utf-8"))
+    assert json.loads(json.dumps(asdict(captured[0]))) == manifest["training"]["config"]
