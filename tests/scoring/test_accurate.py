@@ -564,3 +564,22 @@ def test_the_ensemble_alone_is_refitted_around_a_retrained_fast_tier(
     assert (root / "accurate" / "manifest.json").read_bytes() == accurate_before
     assert set(blend.metadata_["weight_choice"]) == set(ATTRIBUTE_NAMES)
     assert blend.predict_proba(["you idiot"]).shape == (1, len(ATTRIBUTE_NAMES))
+
+
+@requires_data
+def test_the_accurate_tier_can_train_with_the_fast_tiers_identity_methods() -> None:
+    from civility.data import load_corpus
+    from civility.data.augment import has_identity_terms
+    from civility.data.sources import data_root
+    from civility.training.accurate import AccurateConfig, training_set
+
+    corpus = load_corpus(["hatexplain"], limit_per_source=400)
+    plain = AccurateConfig(n_identity=10, n_behaviour=2)
+    train, extra, _, weights = training_set(corpus, plain, data_root())
+    both = replace(plain, identity_swaps=True, decorrelate_mentions=True)
+    _, extra_both, _, weights_both = training_set(corpus, both, data_root())
+    mentions = [t for t in train.texts if has_identity_terms(t)]
+    # One swapped copy per comment naming a group (and some of those disguised, too).
+    assert mentions and len(extra_both) >= len(extra) + len(mentions)
+    assert extra_both[: len(mentions)] != mentions
+    assert not np.allclose(weights_both[: len(train)], weights[: len(train)])

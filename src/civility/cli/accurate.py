@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from civility.cli.train import CleanWeight, ExtraData, parse_clean_weights
+from civility.cli.train import (
+    CleanWeight,
+    DecorrelateMentions,
+    ExtraData,
+    IdentitySwaps,
+    parse_clean_weights,
+)
 from civility.errors import ArtifactError, BatchDependentScoresWarning
 
 if TYPE_CHECKING:
@@ -75,6 +81,8 @@ def train_accurate_command(
     fine_tune_epochs: FineTune = 2,
     encoder_from: EncoderFrom = None,
     clean_weight: CleanWeight = None,
+    identity_swaps: IdentitySwaps = False,
+    decorrelate_mentions: DecorrelateMentions = False,
     extra: ExtraData = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
@@ -114,6 +122,8 @@ def train_accurate_command(
         max_length=max_length,
         fine_tune_epochs=fine_tune_epochs,
         clean_weights=clean_weights,
+        identity_swaps=identity_swaps,
+        decorrelate_mentions=decorrelate_mentions,
     )
     if ensemble_only:
         accurate = AccurateScorer.load(target)

@@ -34,6 +34,22 @@ CleanWeight = Annotated[
     ),
 ]
 
+IdentitySwaps = Annotated[
+    bool,
+    typer.Option(
+        help="Add a copy of every training text that names a group, its group words swapped, "
+        "with the same labels."
+    ),
+]
+
+DecorrelateMentions = Annotated[
+    bool,
+    typer.Option(
+        help="Within each source, weight texts so that those naming a group are as often toxic "
+        "as the rest."
+    ),
+]
+
 ExtraData = Annotated[
     list[Path] | None,
     typer.Option(
@@ -171,13 +187,7 @@ def train_command(
         bool, typer.Option(help="Measure on validation data and tune spans.")
     ] = True,
     clean_weight: CleanWeight = None,
-    identity_swaps: Annotated[
-        bool,
-        typer.Option(
-            help="Add a copy of every training text that names a group, its group words "
-            "swapped, with the same labels."
-        ),
-    ] = True,
+    identity_swaps: IdentitySwaps = True,
     source_balance: Annotated[
         float,
         typer.Option(
@@ -185,13 +195,7 @@ def train_command(
             "leaves them, 1 gives every source the same total weight."
         ),
     ] = 0.0,
-    decorrelate_mentions: Annotated[
-        bool,
-        typer.Option(
-            help="Within each source, weight texts so that those naming a group are as often "
-            "toxic as the rest."
-        ),
-    ] = True,
+    decorrelate_mentions: DecorrelateMentions = True,
     identity_sentences: Annotated[
         int | None,
         typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),

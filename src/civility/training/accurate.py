@@ -44,8 +44,10 @@ from civility.text.normalize import normalize
 from civility.training.ensemble import choose_weights
 from civility.training.fast import (
     augment,
+    decorrelate_mentions,
     predicted_offsets,
     span_examples,
+    swapped_copies,
     training_metadata,
     weight_clean_texts,
 )
@@ -86,6 +88,8 @@ class AccurateConfig:
     fine_tune_epochs: int = 2
     seed: int = 0
     clean_weights: dict[str, float] = field(default_factory=dict)  # as TrainingConfig's
+    identity_swaps: bool = False  # as TrainingConfig's
+    decorrelate_mentions: bool = False  # as TrainingConfig's
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -472,14 +476,21 @@ def training_set(
     )
     progress(f"teacher scores found for {found.mean():.1%} of texts")
     weights = weight_clean_texts(weights, train.labels, train.sources, config.clean_weights)
+    if config.decorrelate_mentions:
+        weights = decorrelate_mentions(weights, train.texts, train.labels, train.sources)
+    rng = np.random.default_rng(config.seed)
+    texts = list(train.texts)
+    if config.identity_swaps:
+        texts, targets, weights = swapped_copies(texts, targets, weights, rng)
+        progress(f"{len(texts) - len(train)} counterfactual copies with group words swapped")
     # The fast tier's augmentation, at this tier's sizes: disguised copies (the encoder's word
     # pieces read an undisguised "h4te" as noise unless taught otherwise), non-toxic identity
     # mentions and templated behaviours (threats, insults without swearing...).
     texts, targets, weights = augment(
-        train.texts,
+        texts,
         targets,
         weights,
-        np.random.default_rng(config.seed),
+        rng,
         config.obfuscated_share,
         config.n_identity,
         config.n_behaviour,
