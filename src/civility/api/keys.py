@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -128,9 +128,12 @@ def revoke_key(store: Store, prefix: str) -> KeyInfo:
 class KeyChecker:
     """Looks keys up by hash, with a short in-process cache of hits and misses."""
 
-    def __init__(self, store: Store, ttl: float = CACHE_SECONDS) -> None:
+    def __init__(
+        self, store: Store, ttl: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.store = store
         self.ttl = ttl
+        self.clock = clock
         self._cache: dict[str, tuple[float, KeyInfo | None]] = {}
         self._lock = threading.Lock()
 
@@ -139,7 +142,7 @@ class KeyChecker:
         digest = hash_key(key)
         with self._lock:
             entry = self._cache.get(digest)
-        if entry is not None and entry[0] > time.monotonic():
+        if entry is not None and entry[0] > self.clock():
             return True, entry[1]
         return False, None
 
@@ -152,7 +155,7 @@ class KeyChecker:
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[digest] = (time.monotonic() + self.ttl, info)
+            self._cache[digest] = (self.clock() + self.ttl, info)
         return info
 
 
