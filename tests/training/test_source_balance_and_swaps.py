@@ -7,7 +7,13 @@ from __future__ import annotations
 import numpy as np
 
 from civility.attributes import attribute_index
-from civility.training.fast import augment, balance_sources, decorrelate_mentions, swapped_copies
+from civility.training.fast import (
+    augment,
+    balance_sources,
+    decorrelate_identity_attacks,
+    decorrelate_mentions,
+    swapped_copies,
+)
 
 
 def test_balancing_gives_every_source_the_same_total_weight() -> None:
@@ -44,6 +50,22 @@ def test_decorrelating_makes_mentions_as_toxic_as_the_rest_of_their_source() -> 
         share = weights[rows][toxic[rows], 0].sum() / weights[rows, 0].sum()
         assert share == 0.5, "mentions and the rest of the source: half toxic, as the source"
     np.testing.assert_array_equal(weights[8:, 0], [1.0, 1.0])
+
+
+def test_identity_attacks_are_decorrelated_alone_and_only_where_every_cell_is_large() -> None:
+    attack = attribute_index("IDENTITY_ATTACK")
+    texts = ["muslims are vermin"] * 30 + ["muslims run the food bank"] * 30
+    texts += ["you people are vermin"] * 20 + ["the bridge is late"] * 60
+    labels = np.full((140, 7), np.nan, dtype=np.float32)
+    labels[:, attack] = [1] * 30 + [0] * 30 + [1] * 20 + [0] * 60
+    ones = np.ones((140, 7), dtype=np.float32)
+    weights = decorrelate_identity_attacks(ones, texts, labels, np.array(["hate"] * 140))
+    for rows in (slice(0, 60), slice(60, 140)):
+        share = weights[rows][labels[rows, attack] == 1, attack].sum() / weights[rows, attack].sum()
+        assert abs(share - 50 / 140) < 1e-6, "mentions as often attacks as the rest"
+    assert (np.delete(weights, attack, axis=1) == 1).all()  # the other attributes untouched
+    few = decorrelate_identity_attacks(ones[:70], texts[:70], labels[:70], np.array(["s"] * 70))
+    assert (few == 1).all(), "a cell of 10 attacks without a group name: weights kept"
 
 
 def test_only_the_chosen_behaviours_are_added() -> None:

@@ -196,6 +196,13 @@ def train_command(
         ),
     ] = 0.0,
     decorrelate_mentions: DecorrelateMentions = True,
+    decorrelate_identity_attacks: Annotated[
+        bool,
+        typer.Option(
+            help="The same on IDENTITY_ATTACK alone: within each source, texts naming a group "
+            "weighted to be as often identity attacks as the rest."
+        ),
+    ] = False,
     identity_sentences: Annotated[
         int | None,
         typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),
@@ -255,6 +262,7 @@ def train_command(
         identity_swaps=identity_swaps,
         source_balance=source_balance,
         decorrelate_mentions=decorrelate_mentions,
+        decorrelate_identity_attacks=decorrelate_identity_attacks,
         behaviours=behaviour,
     )
     if identity_sentences is not None:

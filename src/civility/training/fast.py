@@ -75,6 +75,8 @@ class TrainingConfig:
     # corpus of hate speech, where nearly every group mention is labelled toxic, then no
     # longer teaches that a mention is itself toxic.
     decorrelate_mentions: bool = True
+    # The same on the IDENTITY_ATTACK cells and labels alone.
+    decorrelate_identity_attacks: bool = False
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
         # or the model never dares a probability above one half for them.
@@ -148,22 +150,53 @@ def decorrelate_mentions(
     """``weights`` with each row of a source scaled by ``P(mention) P(toxic) / P(mention,
     toxic)`` within that source, where *mention* is whether the text names a group and
     *toxic* its human TOXICITY label; rows without that label keep their weights."""
-    tox = labels[:, TOXICITY_COLUMN]
-    known, toxic = ~np.isnan(tox), np.nan_to_num(tox) >= 0.5
     mentions = np.array([has_identity_terms(text) for text in texts], dtype=bool)
-    scale = np.ones(len(texts), dtype=np.float32)
+    return weights * _reweighing(mentions, labels[:, TOXICITY_COLUMN], sources)[:, None]
+
+
+def decorrelate_identity_attacks(
+    weights: np.ndarray, texts: list[str], labels: np.ndarray, sources: np.ndarray
+) -> np.ndarray:
+    """``weights`` with the IDENTITY_ATTACK cells reweighed as ``decorrelate_mentions`` does
+    rows, on the human IDENTITY_ATTACK label: within a source, naming a group is then no
+    evidence of an attack, and the model has to find the hostile act. Sources where a
+    (mention, label) cell holds fewer than ``MIN_REWEIGHING_CELL`` texts keep their weights,
+    since a handful of attacks that name no group would otherwise weigh as much as thousands."""
+    mentions = np.array([has_identity_terms(text) for text in texts], dtype=bool)
+    column = attribute_index("IDENTITY_ATTACK")
+    scale = _reweighing(mentions, labels[:, column], sources, MIN_REWEIGHING_CELL)
+    weights = weights.copy()
+    weights[:, column] *= scale
+    return weights
+
+
+MIN_REWEIGHING_CELL = 20
+
+
+def _reweighing(
+    mentions: np.ndarray, label: np.ndarray, sources: np.ndarray, min_cell: int = 1
+) -> np.ndarray:
+    """Kamiran and Calders' weights ``P(mention) P(label) / P(mention, label)`` per source, 1
+    where the label is missing or a source has a cell under ``min_cell`` texts."""
+    known, positive = ~np.isnan(label), np.nan_to_num(label) >= 0.5
+    scale = np.ones(len(mentions), dtype=np.float32)
     for source in np.unique(sources):
         rows = known & (sources == source)
-        for mention in (False, True):
-            for label in (False, True):
-                cell = rows & (mentions == mention) & (toxic == label)
-                if cell.any():
-                    scale[cell] = (
-                        (rows & (mentions == mention)).sum()
-                        * (rows & (toxic == label)).sum()
-                        / (rows.sum() * cell.sum())
-                    )
-    return weights * scale[:, None]
+        cells = [
+            (rows & (mentions == mention) & (positive == value), mention, value)
+            for mention in (False, True)
+            for value in (False, True)
+        ]
+        if min_cell > 1 and min(cell.sum() for cell, _, _ in cells) < min_cell:
+            continue
+        for cell, mention, value in cells:
+            if cell.any():
+                scale[cell] = (
+                    (rows & (mentions == mention)).sum()
+                    * (rows & (positive == value)).sum()
+                    / (rows.sum() * cell.sum())
+                )
+    return scale
 
 
 def swapped_copies(
@@ -342,6 +375,8 @@ def train_fast(
     weights = balance_sources(weights, train.sources, config.source_balance)
     if config.decorrelate_mentions:
         weights = decorrelate_mentions(weights, train.texts, train.labels, train.sources)
+    if config.decorrelate_identity_attacks:
+        weights = decorrelate_identity_attacks(weights, train.texts, train.labels, train.sources)
     texts = list(train.texts)
     if config.identity_swaps:
         texts, targets, weights = swapped_copies(texts, targets, weights, rng)
