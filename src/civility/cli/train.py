@@ -119,13 +119,6 @@ def summary_command(
         list[str] | None,
         typer.Option(help="Add only these templated behaviours (repeatable; default: all)."),
     ] = None,
-    behaviour_scale: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="NAME=FACTOR: that templated behaviour gets FACTOR times --behaviour-sentences "
-            "(repeatable; replaces the default, counter_speech_and_negation=3)."
-        ),
-    ] = None,
     extra: ExtraData = None,
     language: Annotated[
         str, typer.Option(help="Sources in this language (a code such as de or hi-Latn), or all.")
