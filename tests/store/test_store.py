@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from civility.errors import ConfigError, StoreError
@@ -80,6 +80,29 @@ def test_reopening_is_a_no_op_and_keeps_data(store: Store) -> None:
     with again.session() as session:
         assert session.scalars(select(Community.slug)).all() == ["s"]
     again.dispose()
+
+
+def test_a_disposed_postgres_store_leaves_no_connection_on_the_server(store_url: str) -> None:
+    """A server's connection slots are few: what a store opened, dispose gives back."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to hold connections")
+    name = f"civility-test-{os.getpid()}"
+    store = open_store(f"{store_url}?application_name={name}")
+    with store.writer() as session:
+        session.add(Community(slug="news", name="News"))
+    with pytest.raises(IntegrityError), store.writer() as session:
+        session.add(Community(slug="news", name="Again"))  # rolled back, connection returned
+    with store.session() as session:
+        assert session.scalars(select(Community.name)).all() == ["News"]
+    store.dispose()
+    watcher = create_engine(store_url)
+    with watcher.connect() as connection:
+        left = connection.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": name},
+        )
+    watcher.dispose()
+    assert left == 0
 
 
 def test_sqlite_store_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
