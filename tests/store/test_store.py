@@ -82,10 +82,11 @@ def test_reopening_is_a_no_op_and_keeps_data(store: Store) -> None:
     again.dispose()
 
 
+@pytest.mark.parametrize(
+    "store_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_disposed_postgres_store_leaves_no_connection_on_the_server(store_url: str) -> None:
     """A server's connection slots are few: what a store opened, dispose gives back."""
-    if not store_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to hold connections")
     name = f"civility-test-{os.getpid()}"
     store = open_store(f"{store_url}?application_name={name}")
     with store.writer() as session:
