@@ -11,6 +11,7 @@ from rich.console import Console
 
 from civility.cli.train import (
     CleanWeight,
+    DecorrelateIdentityAttacks,
     DecorrelateMentions,
     ExtraData,
     IdentitySwaps,
@@ -83,6 +84,7 @@ def train_accurate_command(
     clean_weight: CleanWeight = None,
     identity_swaps: IdentitySwaps = False,
     decorrelate_mentions: DecorrelateMentions = False,
+    decorrelate_identity_attacks: DecorrelateIdentityAttacks = False,
     extra: ExtraData = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
@@ -124,6 +126,7 @@ def train_accurate_command(
         clean_weights=clean_weights,
         identity_swaps=identity_swaps,
         decorrelate_mentions=decorrelate_mentions,
+        decorrelate_identity_attacks=decorrelate_identity_attacks,
     )
     if ensemble_only:
         accurate = AccurateScorer.load(target)

@@ -50,6 +50,14 @@ DecorrelateMentions = Annotated[
     ),
 ]
 
+DecorrelateIdentityAttacks = Annotated[
+    bool,
+    typer.Option(
+        help="The same on IDENTITY_ATTACK alone: within each source, texts naming a group "
+        "weighted to be as often identity attacks as the rest."
+    ),
+]
+
 ExtraData = Annotated[
     list[Path] | None,
     typer.Option(
@@ -189,13 +197,7 @@ def train_command(
         ),
     ] = 0.0,
     decorrelate_mentions: DecorrelateMentions = True,
-    decorrelate_identity_attacks: Annotated[
-        bool,
-        typer.Option(
-            help="The same on IDENTITY_ATTACK alone: within each source, texts naming a group "
-            "weighted to be as often identity attacks as the rest."
-        ),
-    ] = False,
+    decorrelate_identity_attacks: DecorrelateIdentityAttacks = True,
     identity_sentences: Annotated[
         int | None,
         typer.Option(help="Templated non-toxic identity mentions (default: 20000).", min=0),

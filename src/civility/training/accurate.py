@@ -44,6 +44,7 @@ from civility.text.normalize import normalize
 from civility.training.ensemble import choose_weights
 from civility.training.fast import (
     augment,
+    decorrelate_identity_attacks,
     decorrelate_mentions,
     predicted_offsets,
     span_examples,
@@ -90,6 +91,7 @@ class AccurateConfig:
     clean_weights: dict[str, float] = field(default_factory=dict)  # as TrainingConfig's
     identity_swaps: bool = False  # as TrainingConfig's
     decorrelate_mentions: bool = False  # as TrainingConfig's
+    decorrelate_identity_attacks: bool = False  # as TrainingConfig's
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -478,6 +480,8 @@ def training_set(
     weights = weight_clean_texts(weights, train.labels, train.sources, config.clean_weights)
     if config.decorrelate_mentions:
         weights = decorrelate_mentions(weights, train.texts, train.labels, train.sources)
+    if config.decorrelate_identity_attacks:
+        weights = decorrelate_identity_attacks(weights, train.texts, train.labels, train.sources)
     rng = np.random.default_rng(config.seed)
     texts = list(train.texts)
     if config.identity_swaps:

@@ -75,8 +75,9 @@ class TrainingConfig:
     # corpus of hate speech, where nearly every group mention is labelled toxic, then no
     # longer teaches that a mention is itself toxic.
     decorrelate_mentions: bool = True
-    # The same on the IDENTITY_ATTACK cells and labels alone.
-    decorrelate_identity_attacks: bool = False
+    # The same on the IDENTITY_ATTACK cells and labels alone: a text that names a group is
+    # then no likelier to be an identity attack than one that does not, within its source.
+    decorrelate_identity_attacks: bool = True
     scorer_params: dict[str, Any] = field(
         # Threats and sexual content are rare in every source: weight their classes equally,
         # or the model never dares a probability above one half for them.
