@@ -583,3 +583,11 @@ def test_the_accurate_tier_can_train_with_the_fast_tiers_identity_methods() -> N
     assert mentions and len(extra_both) >= len(extra) + len(mentions)
     assert extra_both[: len(mentions)] != mentions
     assert not np.allclose(weights_both[: len(train)], weights[: len(train)])
+    # Reweighing the identity attacks moves only the IDENTITY_ATTACK cells of real comments.
+    all_three = replace(both, decorrelate_identity_attacks=True)
+    _, _, _, weights_three = training_set(corpus, all_three, data_root())
+    attack = ATTRIBUTE_NAMES.index("IDENTITY_ATTACK")
+    others = [i for i in range(len(ATTRIBUTE_NAMES)) if i != attack]
+    real = slice(0, len(train))
+    assert not np.allclose(weights_three[real, attack], weights_both[real, attack])
+    assert np.allclose(weights_three[real][:, others], weights_both[real][:, others])
