@@ -483,7 +483,12 @@ def test_training_the_head_on_a_slice_of_the_real_data(
     monkeypatch.chdir(tmp_path)  # the embedding cache is relative to the working directory
     corpus = load_corpus(["hatexplain", "paradetox", "toxic-spans"], limit_per_source=300)
     config = AccurateConfig(
-        n_train=400, n_valid_per_source=40, n_identity=20, n_behaviour=5, span_posts=20
+        n_train=400,
+        n_valid_per_source=40,
+        n_identity=20,
+        n_behaviour=5,
+        span_posts=20,
+        identity_swaps=False,  # the copies counted below are the disguised ones alone
     )
     scorer, metadata = train_accurate(corpus, Path(str(tiny_accurate.encoder_dir)), config)
     train, extra, targets, _ = training_set(corpus, config, data_root())
@@ -574,7 +579,13 @@ def test_the_accurate_tier_can_train_with_the_fast_tiers_identity_methods() -> N
     from civility.training.accurate import AccurateConfig, training_set
 
     corpus = load_corpus(["hatexplain"], limit_per_source=400)
-    plain = AccurateConfig(n_identity=10, n_behaviour=2)
+    plain = AccurateConfig(
+        n_identity=10,
+        n_behaviour=2,
+        identity_swaps=False,
+        decorrelate_mentions=False,
+        decorrelate_identity_attacks=False,
+    )
     train, extra, _, weights = training_set(corpus, plain, data_root())
     both = replace(plain, identity_swaps=True, decorrelate_mentions=True)
     _, extra_both, _, weights_both = training_set(corpus, both, data_root())

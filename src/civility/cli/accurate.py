@@ -82,9 +82,9 @@ def train_accurate_command(
     fine_tune_epochs: FineTune = 2,
     encoder_from: EncoderFrom = None,
     clean_weight: CleanWeight = None,
-    identity_swaps: IdentitySwaps = False,
-    decorrelate_mentions: DecorrelateMentions = False,
-    decorrelate_identity_attacks: DecorrelateIdentityAttacks = False,
+    identity_swaps: IdentitySwaps = True,
+    decorrelate_mentions: DecorrelateMentions = True,
+    decorrelate_identity_attacks: DecorrelateIdentityAttacks = True,
     extra: ExtraData = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.

@@ -89,9 +89,9 @@ class AccurateConfig:
     fine_tune_epochs: int = 2
     seed: int = 0
     clean_weights: dict[str, float] = field(default_factory=dict)  # as TrainingConfig's
-    identity_swaps: bool = False  # as TrainingConfig's
-    decorrelate_mentions: bool = False  # as TrainingConfig's
-    decorrelate_identity_attacks: bool = False  # as TrainingConfig's
+    identity_swaps: bool = True  # as TrainingConfig's
+    decorrelate_mentions: bool = True  # as TrainingConfig's
+    decorrelate_identity_attacks: bool = True  # as TrainingConfig's
     scorer_params: dict[str, Any] = field(default_factory=dict)
 
 
