@@ -602,3 +602,12 @@ def test_the_accurate_tier_can_train_with_the_fast_tiers_identity_methods() -> N
     real = slice(0, len(train))
     assert not np.allclose(weights_three[real, attack], weights_both[real, attack])
     assert np.allclose(weights_three[real][:, others], weights_both[real][:, others])
+
+
+def test_an_invariance_penalty_on_the_linear_head_says_it_needs_the_hidden_layer() -> None:
+    E = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
+    Y = np.tile([[1.0], [0.0]], (10, 1))
+    with pytest.raises(InvalidParameterError, match="hidden-layer head"):
+        AccurateScorer(hidden_units=0, invariance=1.0).fit(
+            None, Y, labels=["TOXICITY"], embeddings=E
+        )

@@ -77,3 +77,41 @@ def test_bad_parameters_and_unfitted_use_say_so() -> None:
         MaskedMLP(class_balance=-1.0).fit(np.zeros((2, 1)), np.zeros((2, 1)))
     with pytest.raises(NotFittedError, match="not fitted"):
         MaskedMLP().predict_proba(np.zeros((1, 1)))
+
+
+@pytest.mark.slow
+def test_paired_rows_are_pulled_together_by_the_invariance_penalty() -> None:
+    # A word (feature 1) that marks half the toxic texts, and a copy of each of those texts
+    # with the word changed (feature 1 flipped) labelled the same: the gap the penalty closes
+    # is the score the word alone carries.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    X[:, 1] = np.where(X[:, 0] > 0, 1.0, -1.0) * (rng.random(400) < 0.8)
+    Y = (X[:, 0] + X[:, 1] > 0).astype(float)[:, None]
+    copies = X.copy()
+    copies[:, 1] = -copies[:, 1]
+    features = np.vstack([X, copies])
+    labels = np.vstack([Y, np.full_like(Y, np.nan)])  # the copies teach through the pairs alone
+    pairs = np.column_stack([np.arange(400), 400 + np.arange(400)])
+
+    def gap(invariance: float) -> float:
+        model = MaskedMLP(
+            hidden_units=16,
+            epochs=60,
+            dropout=0.0,
+            learning_rate=1e-2,
+            batch_size=100,
+            invariance=invariance,
+        )
+        probs = model.fit(features, labels, pairs=pairs).predict_proba(features)[:, 0]
+        return float(np.abs(probs[:400] - probs[400:]).mean())
+
+    assert gap(5.0) < 0.25 * gap(0.0)
+
+
+def test_pairs_outside_the_rows_and_a_negative_invariance_say_so() -> None:
+    X, Y = _xor(10)
+    with pytest.raises(InvalidParameterError, match="pairs must index rows"):
+        MaskedMLP(invariance=1.0).fit(X, Y, pairs=np.array([[0, 10]]))
+    with pytest.raises(InvalidParameterError, match="invariance >= 0"):
+        MaskedMLP(invariance=-1.0).fit(X, Y)

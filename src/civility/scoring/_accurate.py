@@ -74,6 +74,9 @@ class AccurateScorer(ScorerBase):
         How much rare attributes are up-weighted (see ``MaskedLogisticRegression``).
     max_iter : int
         L-BFGS iterations of the linear head.
+    invariance : float
+        Weight of the hidden-layer head's penalty on pairs of texts that should score alike
+        (see ``MaskedMLP`` and ``fit``'s ``pairs``).
     max_length : int
         Tokens the encoder reads per text.
     batch_size : int
@@ -96,6 +99,7 @@ class AccurateScorer(ScorerBase):
         alpha: float = 1e-4,
         class_balance: float = 0.5,
         max_iter: int = 500,
+        invariance: float = 0.0,
         max_length: int = 128,
         batch_size: int = 32,
     ) -> None:
@@ -107,6 +111,7 @@ class AccurateScorer(ScorerBase):
         self.alpha = alpha
         self.class_balance = class_balance
         self.max_iter = max_iter
+        self.invariance = invariance
         self.max_length = max_length
         self.batch_size = batch_size
 
@@ -138,12 +143,15 @@ class AccurateScorer(ScorerBase):
         labels: Sequence[str] = ATTRIBUTE_NAMES,
         embeddings: np.ndarray | None = None,
         verbose: bool = False,
+        pairs: np.ndarray | None = None,
     ) -> AccurateScorer:
         """Fit the head on ``Y`` (n, len(labels)), NaN = no label.
 
         Pass ``embeddings`` (from ``embed``, possibly cached) to skip the encoder, which is
         where most of the training time goes; the texts, when given too, are what the manifest's
         ``training_data_sha256`` is taken of. ``verbose`` shows the head's fitting progress.
+        ``pairs`` (m, 2) are rows that should score alike, held together with weight
+        ``invariance`` by the hidden-layer head.
         """
         if embeddings is None:
             if texts is None:
@@ -165,16 +173,27 @@ class AccurateScorer(ScorerBase):
                 dropout=self.dropout,
                 class_balance=self.class_balance,
                 seed=self.seed,
+                invariance=self.invariance,
                 verbose=verbose,
             )
         else:
+            if self.invariance:
+                raise InvalidParameterError(
+                    "invariance needs the hidden-layer head (hidden_units >= 1). Got "
+                    "hidden_units=0 instead."
+                )
             head = MaskedLogisticRegression(
                 alpha=self.alpha,
                 max_iter=self.max_iter,
                 class_balance=self.class_balance,
                 verbose=verbose,
             )
-        self.model_ = head.fit((E - self.mean_) / self.scale_, Y, sample_weight)
+        Z = (E - self.mean_) / self.scale_
+        self.model_ = (
+            head.fit(Z, Y, sample_weight, pairs)
+            if isinstance(head, MaskedMLP)
+            else head.fit(Z, Y, sample_weight)
+        )
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
         # The encoder reads every text through the English normaliser (see OnnxEncoder).

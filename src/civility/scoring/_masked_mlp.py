@@ -59,6 +59,10 @@ class MaskedMLP:
         As in ``MaskedLogisticRegression``.
     seed : int, default=0
         Initial weights, dropout and batch order: the same seed gives the same network.
+    invariance : float, default=0.0
+        Weight of the penalty on the squared difference between the probabilities of the two
+        rows of each pair passed to ``fit`` (a comment and its copy with other group words):
+        the copies alone teach that a group word carries no label only on the texts copied.
     verbose : bool, default=False
         Show a progress bar of the epochs.
     """
@@ -73,6 +77,7 @@ class MaskedMLP:
         batch_size: int = 512,
         class_balance: float | np.ndarray = 0.0,
         seed: int = 0,
+        invariance: float = 0.0,
         verbose: bool = False,
     ) -> None:
         self.hidden_units = hidden_units
@@ -83,23 +88,45 @@ class MaskedMLP:
         self.batch_size = batch_size
         self.class_balance = class_balance
         self.seed = seed
+        self.invariance = invariance
         self.verbose = verbose
 
     def fit(
-        self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        pairs: np.ndarray | None = None,
     ) -> MaskedMLP:
-        """Fit on dense features ``X`` and labels ``Y`` (n, k) in [0, 1] with NaN for "no label"."""
+        """Fit on dense features ``X`` and labels ``Y`` (n, k) in [0, 1] with NaN for "no label".
+
+        ``pairs`` (m, 2) holds row indices that should score alike, penalised with weight
+        ``invariance`` whenever a pair's first row is in a batch.
+        """
         require_train_extra("Fitting the accurate tier's head", needed=("torch",))
         if self.hidden_units < 1 or self.epochs < 1 or not 0 <= self.dropout < 1:
             raise InvalidParameterError(
                 "MaskedMLP needs hidden_units >= 1, epochs >= 1 and dropout in [0, 1). Got "
                 f"{self.hidden_units}, {self.epochs} and {self.dropout} instead."
             )
+        if self.invariance < 0:
+            raise InvalidParameterError(
+                f"MaskedMLP needs invariance >= 0. Got {self.invariance} instead."
+            )
         import torch
 
         X = np.asarray(X, dtype=np.float32)
         Y = np.asarray(Y, dtype=np.float64)
         n, k = Y.shape
+        partner = np.full(n, -1, dtype=np.int64)
+        if pairs is not None and self.invariance > 0:
+            pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            if len(pairs) and (pairs.min() < 0 or pairs.max() >= n):
+                raise InvalidParameterError(
+                    f"pairs must index rows of X (0 to {n - 1}). Got {pairs.min()} to "
+                    f"{pairs.max()} instead."
+                )
+            partner[pairs[:, 0]] = pairs[:, 1]
         targets, weights = cell_weights(Y, sample_weight, self.class_balance, type(self).__name__)
         # Scaled by n so that a batch's mean is the full loss's estimate: the learning rate does
         # not depend on how many texts there are.
@@ -131,6 +158,7 @@ class MaskedMLP:
             labels = torch.from_numpy(targets.astype(np.float32))
             cells = torch.from_numpy(weights.astype(np.float32))
             loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+            partners = torch.from_numpy(partner)
             network.train()
             for _ in tqdm(
                 range(self.epochs), desc="fitting", unit=" epochs", disable=not self.verbose
@@ -138,6 +166,12 @@ class MaskedMLP:
                 for batch in torch.split(torch.randperm(n, generator=generator), self.batch_size):
                     logits = network(features[batch])
                     loss = (cells[batch] * loss_fn(logits, labels[batch])).sum() / len(batch)
+                    paired = partners[batch] >= 0
+                    if paired.any():
+                        own = torch.sigmoid(logits[paired])
+                        other = torch.sigmoid(network(features[partners[batch][paired]]))
+                        gap = ((own - other) ** 2).sum() / len(batch)
+                        loss = loss + self.invariance * gap
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()

@@ -49,6 +49,7 @@ from civility.training.fast import (
     predicted_offsets,
     span_examples,
     swapped_copies,
+    swapped_pairs,
     training_metadata,
     weight_clean_texts,
 )
@@ -528,8 +529,10 @@ def train_accurate(
     )
     started = time.perf_counter()
     params = {"max_length": config.max_length, "seed": config.seed, **config.scorer_params}
+    # Each comment held to score as its counterfactual copy does, where both are trained on.
+    pairs = swapped_pairs(train.texts) if config.identity_swaps else None
     scorer = AccurateScorer(encoder_dir=encoder_dir, **params).fit(
-        texts, targets, sample_weight=weights, embeddings=E, verbose=progress_bar
+        texts, targets, sample_weight=weights, embeddings=E, verbose=progress_bar, pairs=pairs
     )
     progress(f"head fitted in {time.perf_counter() - started:.0f}s")
     metadata: dict[str, Any] = {

@@ -200,11 +200,17 @@ def _reweighing(
     return scale
 
 
+def swapped_pairs(texts: Sequence[str]) -> np.ndarray:
+    """(original, copy) row pairs of the copies ``swapped_copies`` appends to ``texts``."""
+    rows = np.array([i for i, text in enumerate(texts) if has_identity_terms(text)], np.int64)
+    return np.column_stack([rows, len(texts) + np.arange(len(rows), dtype=np.int64)])
+
+
 def swapped_copies(
     texts: list[str], targets: np.ndarray, weights: np.ndarray, rng: np.random.Generator
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The texts, then a copy of each one that names a group with its group words swapped."""
-    rows = [i for i, text in enumerate(texts) if has_identity_terms(text)]
+    rows = swapped_pairs(texts)[:, 0]
     copies = [swap_identity_terms(texts[i], rng) for i in rows]
     return texts + copies, np.vstack([targets, targets[rows]]), np.vstack([weights, weights[rows]])
 
