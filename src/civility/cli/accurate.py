@@ -92,7 +92,7 @@ def train_accurate_command(
             help="With --identity-swaps: weight of a penalty on the gap between each comment's "
             "scores and its swapped copy's (0: the copies alone).",
         ),
-    ] = 0.0,
+    ] = 10.0,
     extra: ExtraData = None,
 ) -> None:
     """Train the accurate tier on the shared data and write it with its manifest.
@@ -136,8 +136,7 @@ def train_accurate_command(
         decorrelate_mentions=decorrelate_mentions,
         decorrelate_identity_attacks=decorrelate_identity_attacks,
     )
-    if invariance:
-        config.scorer_params["invariance"] = invariance
+    config.scorer_params["invariance"] = invariance
     if ensemble_only:
         accurate = AccurateScorer.load(target)
         fast = FastScorer.load(output / "fast")

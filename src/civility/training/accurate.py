@@ -93,7 +93,9 @@ class AccurateConfig:
     identity_swaps: bool = True  # as TrainingConfig's
     decorrelate_mentions: bool = True  # as TrainingConfig's
     decorrelate_identity_attacks: bool = True  # as TrainingConfig's
-    scorer_params: dict[str, Any] = field(default_factory=dict)
+    # AccurateScorer's parameters; the invariance penalty holds each comment and its swapped
+    # copy to the same scores (with identity_swaps).
+    scorer_params: dict[str, Any] = field(default_factory=lambda: {"invariance": 10.0})
 
 
 def encoder_credit(layers: int, fine_tune_epochs: int = 0) -> str:
