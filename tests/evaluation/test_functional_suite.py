@@ -137,7 +137,7 @@ def test_run_suite_reports_every_behaviour_and_totals(tiny_scorer: FastScorer) -
 
 # Per-behaviour accuracy the shipped models reached, rounded down (measured with `civility
 # functional --tier T` on fast-0.1.0-c7be342b1c1a and on its ensemble with
-# accurate-0.1.0-6707e38f983c). The suites are regression checks, not targets: models are
+# accurate-0.1.0-cdee9c6e91f0). The suites are regression checks, not targets: models are
 # chosen on the out-of-domain protocol (docs/experiments.md), and a behaviour fails here only
 # when it falls more than FLOOR_MARGIN below these figures, about two cases of 26 or three of
 # 40: a behaviour users would notice breaking, not one case moving.
@@ -171,7 +171,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "identity_neutral": 1.00,  # 28/28
         "identity_positive": 1.00,  # 26/26
         "insult_with_profanity": 0.96,  # 25/26
-        "insult_without_profanity": 0.88,  # 23/26
+        "insult_without_profanity": 0.92,  # 24/26
         "negation": 0.92,  # 24/26
         "obfuscation_dotted": 1.00,  # 25/25
         "obfuscation_doubled_letters": 1.00,  # 25/25
@@ -228,22 +228,22 @@ HOLDOUT_FLOORS: dict[str, dict[str, float]] = {
         "criticism_not_insult": 0.97,  # 39/40
         "dismissive_hostile": 0.67,  # 27/40
         "dogwhistle_free_mentions": 1.00,  # 40/40
-        "hostility_at_things": 0.82,  # 33/40
+        "hostility_at_things": 0.80,  # 32/40
         "identity_hate": 1.00,  # 40/40
         "identity_neutral": 1.00,  # 40/40
         "identity_positive": 0.97,  # 39/40
         "insult_in_civil_context": 0.87,  # 35/40
         "insult_with_profanity": 0.94,  # 37/39
         "insult_without_profanity": 0.85,  # 34/40
-        "negation": 0.66,  # 26/39
-        "obfuscated_hate": 0.97,  # 39/40
+        "negation": 0.69,  # 27/39
+        "obfuscated_hate": 0.92,  # 37/40
         "obfuscated_insult": 1.00,  # 40/40
-        "profanity_not_attacking": 0.80,  # 32/40
+        "profanity_not_attacking": 0.77,  # 31/40
         "reclaimed_words": 0.92,  # 37/40
         "sarcasm_benign": 1.00,  # 40/40
-        "sexual_harassment": 0.42,  # 17/40
+        "sexual_harassment": 0.40,  # 16/40
         "spam_free_civil": 1.00,  # 40/40
-        "threat": 0.82,  # 33/40
+        "threat": 0.80,  # 32/40
         "threat_history_or_prediction": 1.00,  # 40/40
     },
 }

@@ -122,7 +122,7 @@ def train_accurate_command(
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
     target = output / "accurate"
-    clean_weights = parse_clean_weights(clean_weight or [])
+    clean_weights = None if clean_weight is None else parse_clean_weights(clean_weight)
     corpus = load_corpus(limit_per_source=limit, progress=True, extra=extra or ())
     config = AccurateConfig(
         n_train=n_train,
@@ -131,12 +131,13 @@ def train_accurate_command(
         encoder_layers=encoder_layers,
         max_length=max_length,
         fine_tune_epochs=fine_tune_epochs,
-        clean_weights=clean_weights,
         identity_swaps=identity_swaps,
         decorrelate_mentions=decorrelate_mentions,
         decorrelate_identity_attacks=decorrelate_identity_attacks,
     )
     config.scorer_params["invariance"] = invariance
+    if clean_weights is not None:  # replaces the recipe's, as for the fast tier
+        config.clean_weights = clean_weights
     if ensemble_only:
         accurate = AccurateScorer.load(target)
         fast = FastScorer.load(output / "fast")

@@ -89,7 +89,11 @@ class AccurateConfig:
     max_length: int = 64
     fine_tune_epochs: int = 2
     seed: int = 0
-    clean_weights: dict[str, float] = field(default_factory=dict)  # as TrainingConfig's
+    # As TrainingConfig's: the calm talk about groups of both hate-speech corpora counted
+    # twice, so that a mention of a group is not by itself evidence of an attack.
+    clean_weights: dict[str, float] = field(
+        default_factory=lambda: {"hatexplain": 2.0, "implicit_hate_corpus": 2.0}
+    )
     identity_swaps: bool = True  # as TrainingConfig's
     decorrelate_mentions: bool = True  # as TrainingConfig's
     decorrelate_identity_attacks: bool = True  # as TrainingConfig's
