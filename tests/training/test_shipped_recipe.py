@@ -19,25 +19,35 @@ class _Captured(Exception):
     """Stops the command once it has built its configuration: the test needs no data."""
 
 
-def test_train_without_options_uses_the_recipe_the_shipped_model_records(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    captured: list[TrainingConfig] = []
+def _recipe_of(monkeypatch: pytest.MonkeyPatch, command: str, module: Any, fitter: str) -> Any:
+    """The configuration ``civility COMMAND`` builds with no options, caught at ``fitter``."""
+    captured: list[Any] = []
 
-    def capture(corpus: Any, config: TrainingConfig, **kwargs: Any) -> None:
+    def capture(corpus: Any, config: Any, *args: Any, **kwargs: Any) -> None:
         captured.append(config)
         raise _Captured
 
     monkeypatch.setattr(civility.data, "load_corpus", lambda *args, **kwargs: None)
-    monkeypatch.setattr(civility.training.fast, "train_fast", capture)
+    monkeypatch.setattr(module, fitter, capture)
     with pytest.raises(_Captured):
-        main(["train"])
-    manifest = json.loads((default_model_path("fast") / "manifest.json").read_text("utf-8"))
-    recorded = manifest["training"]["config"]
+        main([command])
+    return captured[0]
+
+
+def _recorded(tier: str) -> dict[str, Any]:
+    manifest = json.loads((default_model_path(tier) / "manifest.json").read_text("utf-8"))
+    return manifest["training"]["config"]  # type: ignore[no-any-return]
+
+
+def test_train_without_options_uses_the_recipe_the_shipped_model_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = _recipe_of(monkeypatch, "train", civility.training.fast, "train_fast")
+    recorded = _recorded("fast")
     # Read as the protocol reads it: an option added since the model was trained takes its
     # default, which must then be what the model was trained without.
-    assert set(recorded) <= set(asdict(captured[0]))
-    assert TrainingConfig(**recorded) == captured[0]
+    assert set(recorded) <= set(asdict(config))
+    assert TrainingConfig(**recorded) == config
 
 
 def test_train_accurate_without_options_uses_the_recipe_the_shipped_model_records(
@@ -46,17 +56,7 @@ def test_train_accurate_without_options_uses_the_recipe_the_shipped_model_record
     import civility.training.accurate
     from civility.training.accurate import AccurateConfig
 
-    captured: list[AccurateConfig] = []
-
-    def capture(corpus: Any, config: AccurateConfig, *args: Any, **kwargs: Any) -> None:
-        captured.append(config)
-        raise _Captured
-
-    monkeypatch.setattr(civility.data, "load_corpus", lambda *args, **kwargs: None)
-    monkeypatch.setattr(civility.training.accurate, "build_encoder", capture)
-    with pytest.raises(_Captured):
-        main(["train-accurate"])
-    path = default_model_path("accurate") / "manifest.json"
-    recorded = json.loads(path.read_text("utf-8"))["training"]["config"]
-    assert set(recorded) <= set(asdict(captured[0]))
-    assert AccurateConfig(**recorded) == captured[0]
+    config = _recipe_of(monkeypatch, "train-accurate", civility.training.accurate, "build_encoder")
+    recorded = _recorded("accurate")
+    assert set(recorded) <= set(asdict(config))
+    assert AccurateConfig(**recorded) == config

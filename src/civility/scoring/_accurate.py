@@ -165,9 +165,9 @@ class AccurateScorer(ScorerBase):
             )
         self.mean_ = E.mean(axis=0)
         self.scale_ = E.std(axis=0) + 1e-6
-        head: MaskedMLP | MaskedLogisticRegression
+        Z = (E - self.mean_) / self.scale_
         if self.hidden_units:
-            head = MaskedMLP(
+            self.model_: MaskedMLP | MaskedLogisticRegression = MaskedMLP(
                 hidden_units=self.hidden_units,
                 epochs=self.epochs,
                 dropout=self.dropout,
@@ -175,25 +175,19 @@ class AccurateScorer(ScorerBase):
                 seed=self.seed,
                 invariance=self.invariance,
                 verbose=verbose,
+            ).fit(Z, Y, sample_weight, pairs)
+        elif self.invariance:
+            raise InvalidParameterError(
+                "invariance needs the hidden-layer head (hidden_units >= 1). Got "
+                "hidden_units=0 instead."
             )
         else:
-            if self.invariance:
-                raise InvalidParameterError(
-                    "invariance needs the hidden-layer head (hidden_units >= 1). Got "
-                    "hidden_units=0 instead."
-                )
-            head = MaskedLogisticRegression(
+            self.model_ = MaskedLogisticRegression(
                 alpha=self.alpha,
                 max_iter=self.max_iter,
                 class_balance=self.class_balance,
                 verbose=verbose,
-            )
-        Z = (E - self.mean_) / self.scale_
-        self.model_ = (
-            head.fit(Z, Y, sample_weight, pairs)
-            if isinstance(head, MaskedMLP)
-            else head.fit(Z, Y, sample_weight)
-        )
+            ).fit(Z, Y, sample_weight)
         self.labels_ = tuple(labels)
         self.span_thresholds_ = dict.fromkeys(self.labels_, 0.5)
         # The encoder reads every text through the English normaliser (see OnnxEncoder).

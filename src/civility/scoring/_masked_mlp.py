@@ -166,10 +166,11 @@ class MaskedMLP:
                 for batch in torch.split(torch.randperm(n, generator=generator), self.batch_size):
                     logits = network(features[batch])
                     loss = (cells[batch] * loss_fn(logits, labels[batch])).sum() / len(batch)
-                    paired = partners[batch] >= 0
+                    partner_rows = partners[batch]
+                    paired = partner_rows >= 0
                     if paired.any():
                         own = torch.sigmoid(logits[paired])
-                        other = torch.sigmoid(network(features[partners[batch][paired]]))
+                        other = torch.sigmoid(network(features[partner_rows[paired]]))
                         gap = ((own - other) ** 2).sum() / len(batch)
                         loss = loss + self.invariance * gap
                     optimiser.zero_grad()

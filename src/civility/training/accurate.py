@@ -536,7 +536,8 @@ def train_accurate(
     started = time.perf_counter()
     params = {"max_length": config.max_length, "seed": config.seed, **config.scorer_params}
     # Each comment held to score as its counterfactual copy does, where both are trained on.
-    pairs = swapped_pairs(train.texts) if config.identity_swaps else None
+    penalised = config.identity_swaps and params.get("invariance", 0) > 0
+    pairs = swapped_pairs(train.texts) if penalised else None
     scorer = AccurateScorer(encoder_dir=encoder_dir, **params).fit(
         texts, targets, sample_weight=weights, embeddings=E, verbose=progress_bar, pairs=pairs
     )
